@@ -1,0 +1,3 @@
+export default async function setup() {
+  console.log('global setup ran');
+}

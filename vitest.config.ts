@@ -1,0 +1,21 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { defineConfig } from 'vitest/config';
+import { hubVitestProjects } from './tools/vitest-preset.ts';
+
+// One run over every package and example: each contributes a `<name>:unit` and a
+// `<name>:integration` project; the integration projects share one control plane and registry.
+const roots = ['packages', 'examples'].flatMap((dir) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .map((name) => ({ name, root: join(import.meta.dirname, dir, name) }))
+        .filter(({ root }) => existsSync(join(root, 'package.json')))
+    : [],
+);
+
+export default defineConfig({
+  test: {
+    projects: roots.flatMap(({ name, root }) => hubVitestProjects(name, root)),
+    passWithNoTests: true,
+  },
+});
