@@ -13,7 +13,7 @@ export function hubVitestProjects(name: string, root: string) {
     root,
     resolve: { conditions: ['@hub/source'] },
     ssr: { resolve: { conditions: ['@hub/source'] } },
-  } as const;
+  };
   return [
     {
       ...common,

@@ -1,1 +1,169 @@
-export const placeholder = 1;
+// Public API of @hub/api-types. Hand-written: every export is deliberate.
+
+export { buildCustomResourceDefinitions, IMAGEHUB_CATEGORY } from './crd/custom-resource-definitions.ts';
+export { zodToStructuralSchema } from './crd/structural-schema.ts';
+export type {
+  CustomResourceColumnDefinition,
+  CustomResourceDefinition,
+  JSONSchemaProps,
+} from './crd/types.ts';
+export { GO_DURATION_SOURCE, parseGoDuration } from './duration/go-duration.ts';
+export {
+  ApiTypesError,
+  type ApiTypesErrorCode,
+  ImageReferenceError,
+  type ImageReferenceErrorCode,
+} from './errors.ts';
+export {
+  type DataPackNameInput,
+  type DataPackNameMode,
+  dataPackName,
+  dataPackSpecHash,
+  legacyDataPackHash,
+} from './naming/data-pack-name.ts';
+export {
+  classifyKeywords,
+  IMAGE_HUB_KEYWORDS,
+  type ImageHubKeyword,
+  isImageHubKeyword,
+  type KeywordClassification,
+  lookupKeyword,
+  UI_KEYWORDS,
+} from './naming/keywords.ts';
+export {
+  FINALIZER_IMAGE,
+  FINALIZER_ORGANIZATION,
+  FINALIZER_REPOSITORY,
+  imageHubLabelSelector,
+  imageLabels,
+  isValidLabelValue,
+  KEYWORD_LABEL_PREFIX,
+  keywordLabelKey,
+  LABEL_HASH_LENGTH,
+  LABEL_ORGANIZATION,
+  LABEL_REPOSITORY,
+  LABEL_TAG,
+  LABEL_VALUE_MAX,
+  type LabelsAndAnnotations,
+  type LabelValue,
+  labelValue,
+  repositoryLabels,
+} from './naming/labels.ts';
+export {
+  imageMetadataName,
+  isValidMetadataName,
+  METADATA_NAME_MAX,
+  NAME_HASH_LENGTH,
+  organizationMetadataName,
+  repositoryMetadataName,
+} from './naming/metadata-name.ts';
+export {
+  DEFAULT_TAG,
+  DOCKER_HUB,
+  IMAGE_HUB_NAME_SOURCE,
+  NAME_TOTAL_LENGTH_MAX,
+  REPOSITORY_NAME_SOURCE,
+} from './reference/grammar.ts';
+export {
+  formatImageHubName,
+  formatRepositoryName,
+  type ImageHubName,
+  mustParseImageHubName,
+  parseImageHubName,
+  parseRepositoryName,
+  type RepositoryName,
+} from './reference/image-hub-name.ts';
+export {
+  type FormatImageReferenceOptions,
+  familiarImageName,
+  formatImageReference,
+  type ImageReference,
+  type ImageReferenceResult,
+  mustParseImageReference,
+  parseImageReference,
+} from './reference/image-reference.ts';
+export type { Result } from './result.ts';
+export {
+  DATA_PACK_CODES,
+  DATA_PACK_TYPES,
+  type DataPack,
+  type DataPackCode,
+  type DataPackData,
+  DataPackDataSchema,
+  type DataPackInput,
+  type DataPackList,
+  DataPackListSchema,
+  DataPackSchema,
+  type DataPackSpec,
+  type DataPackSpecInput,
+  DataPackSpecSchema,
+  type DataPackStatus,
+  DataPackStatusSchema,
+  type DataPackType,
+  GoDurationSchema,
+} from './schema/data-pack.ts';
+export {
+  IMAGE_TYPES,
+  type Image,
+  ImageActionSchema,
+  type ImageDetail,
+  ImageDetailSchema,
+  type ImageInput,
+  type ImageList,
+  ImageListSchema,
+  ImageSchema,
+  type ImageSpec,
+  ImageSpecSchema,
+  type ImageStatus,
+  ImageStatusSchema,
+  type ImageType,
+} from './schema/image.ts';
+export {
+  type Condition,
+  ConditionSchema,
+  EPOCH,
+  IMAGEHUB_API_VERSION,
+  IMAGEHUB_GROUP,
+  IMAGEHUB_VERSION,
+  type ObjectMeta,
+  ObjectMetaSchema,
+} from './schema/meta.ts';
+export { ImageHubNameSchema, RepositoryNameSchema } from './schema/names.ts';
+export {
+  type Organization,
+  type OrganizationInput,
+  type OrganizationList,
+  OrganizationListSchema,
+  OrganizationSchema,
+  type OrganizationSpec,
+  OrganizationSpecSchema,
+  type OrganizationStatus,
+  OrganizationStatusSchema,
+} from './schema/organization.ts';
+export {
+  type Repository,
+  type RepositoryInput,
+  type RepositoryList,
+  RepositoryListSchema,
+  RepositorySchema,
+  type RepositorySpec,
+  RepositorySpecSchema,
+  type RepositoryStatus,
+  RepositoryStatusSchema,
+  type TagData,
+  TagDataSchema,
+} from './schema/repository.ts';
+export {
+  formatFieldPath,
+  formatIssues,
+  type ValidationIssue,
+  type ValidationResult,
+} from './validation/issues.ts';
+export {
+  type ImageHubObject,
+  validateDataPack,
+  validateImage,
+  validateImageHubObject,
+  validateOrganization,
+  validateRepository,
+} from './validation/validate.ts';

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import {
+  commonStatusShape,
+  EPOCH,
+  IMAGEHUB_API_VERSION,
+  ListMetaSchema,
+  ObjectMetaSchema,
+  TimestampSchema,
+} from './meta.ts';
+import { ImageHubNameSchema } from './names.ts';
+
+/** The image types the sealos CLI writes. `spec.type` stays a free string, as in the original. */
+export const IMAGE_TYPES = ['cloud-image', 'cluster-image'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+/** An entry of `detail.actions` (declared by the original, never used; the CLI resets it). */
+export const ImageActionSchema = z.looseObject({
+  name: z.string().optional(),
+  actionType: z.string().optional(),
+  actions: z.string().optional(),
+  cmd: z.string().optional(),
+});
+
+/** `spec.detail`: what the store shows about one tag. Unknown fields pass through. */
+export const ImageDetailSchema = z.looseObject({
+  keywords: z
+    .array(z.string())
+    .optional()
+    .describe('Free keywords; the closed vocabulary ones become repo labels.'),
+  description: z.string().optional(),
+  icon: z.string().optional().describe('Icon URL.'),
+  docs: z.string().optional().describe('README markdown.'),
+  url: z.string().optional().describe('Endpoint in the sealos UI.'),
+  ID: z.string().optional().describe('Image ID.'),
+  arch: z.string().optional(),
+  size: z.int().min(0).optional().describe('Image size in bytes.'),
+  creatTime: TimestampSchema.default(EPOCH).describe(
+    'Image creation time (spelled creatTime on the wire); defaults to the epoch.',
+  ),
+  actions: z.record(z.string(), ImageActionSchema).optional(),
+});
+export type ImageDetail = z.output<typeof ImageDetailSchema>;
+
+/** Image `spec`. `spec.name` is `org/repo:tag`. */
+export const ImageSpecSchema = z.looseObject({
+  name: ImageHubNameSchema,
+  type: z.string().optional().describe('cloud-image or cluster-image.'),
+  detail: ImageDetailSchema.prefault({}),
+});
+export type ImageSpec = z.output<typeof ImageSpecSchema>;
+
+/** Image `status` (empty in the original; conditions and observedGeneration added). */
+export const ImageStatusSchema = z.looseObject({ ...commonStatusShape });
+export type ImageStatus = z.output<typeof ImageStatusSchema>;
+
+/** An `imagehub.sealos.io/v1` Image: one tag of a repository. */
+export const ImageSchema = z.looseObject({
+  apiVersion: z.literal(IMAGEHUB_API_VERSION),
+  kind: z.literal('Image'),
+  metadata: ObjectMetaSchema,
+  spec: ImageSpecSchema,
+  status: ImageStatusSchema.optional(),
+});
+/** An Image after defaults (what the API server returns). */
+export type Image = z.output<typeof ImageSchema>;
+/** An Image as written by a client (defaults optional). */
+export type ImageInput = z.input<typeof ImageSchema>;
+
+export const ImageListSchema = z.looseObject({
+  apiVersion: z.literal(IMAGEHUB_API_VERSION),
+  kind: z.literal('ImageList'),
+  metadata: ListMetaSchema.optional(),
+  items: z.array(ImageSchema),
+});
+export type ImageList = z.output<typeof ImageListSchema>;
