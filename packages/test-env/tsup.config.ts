@@ -1,8 +1,8 @@
 import { hubBuildConfig } from '../../tools/tsup-config.ts';
 
 export default hubBuildConfig({
-  'index': 'src/index.ts',
-  'fixtures': 'src/fixtures/index.ts',
+  index: 'src/index.ts',
+  fixtures: 'src/fixtures/index.ts',
   'vitest/global-setup': 'src/vitest/global-setup.ts',
-  'cli': 'src/cli.ts',
+  cli: 'src/cli.ts',
 });

@@ -12,6 +12,17 @@ CACHE=${HUB_TESTENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hub-testenv}
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 log() { printf '[build-binaries] %s\n' "$*" >&2; }
+# `go build` is silent for minutes: print a heartbeat with the elapsed time while a step runs.
+with_heartbeat() {
+  local label=$1 t0=$SECONDS hb; shift
+  ( while sleep 30; do log "$label: still running ($((SECONDS - t0))s)"; done ) &
+  hb=$!
+  local rc=0
+  "$@" || rc=$?
+  kill "$hb" 2>/dev/null; wait "$hb" 2>/dev/null || true
+  log "$label: $( [ $rc -eq 0 ] && echo done || echo "failed ($rc)") in $((SECONDS - t0))s"
+  return $rc
+}
 command -v go >/dev/null || { log "go is not on PATH: install Go 1.26 (https://go.dev/dl) and re-run"; exit 2; }
 
 mkdir -p "$CACHE/bin" "$CACHE/work"
@@ -44,12 +55,14 @@ build_apiserver() {
   log "wrapper go.mod: $(grep -c '=>' "$work/go.mod") staging replaces at $staging_version"
   printf 'package main\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' > "$work/tools.go"
   sed -i '1i //go:build tools' "$work/tools.go"
-  (cd "$work" && log "downloading modules (go mod tidy)" && go mod tidy >&2)
+  log "downloading modules (go mod tidy)"
+  with_heartbeat "kube-apiserver modules" bash -c 'cd "$1" && go mod tidy >&2' _ "$work"
   log "compiling kube-apiserver $K8S_VERSION (a cold build takes several minutes)"
   local pkg=k8s.io/component-base/version
-  (cd "$work" && go build -trimpath -o "$work/kube-apiserver" \
+  with_heartbeat "kube-apiserver compile" bash -c 'cd "$1" && shift && go build "$@" >&2' _ "$work" \
+    -trimpath -o "$work/kube-apiserver" \
     -ldflags "-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean" \
-    k8s.io/kubernetes/cmd/kube-apiserver >&2)
+    k8s.io/kubernetes/cmd/kube-apiserver
   mkdir -p "$(dirname "$apiserver_out")"
   mv "$work/kube-apiserver" "$apiserver_out.tmp" && mv "$apiserver_out.tmp" "$apiserver_out"
 }
@@ -59,9 +72,11 @@ build_etcd() {
   rm -rf "$work"; mkdir -p "$work"
   { cat "$here/etcd/go.mod.in"; echo; echo "require go.etcd.io/etcd/server/v3 $etcd_version"; } > "$work/go.mod"
   printf '//go:build tools\n\npackage main\n\nimport _ "go.etcd.io/etcd/server/v3"\n' > "$work/tools.go"
-  (cd "$work" && log "downloading etcd modules" && go mod tidy >&2)
+  log "downloading etcd modules"
+  with_heartbeat "etcd modules" bash -c 'cd "$1" && go mod tidy >&2' _ "$work"
   log "compiling etcd $etcd_version"
-  (cd "$work" && go build -trimpath -ldflags "-s -w" -o "$work/etcd" go.etcd.io/etcd/server/v3 >&2)
+  with_heartbeat "etcd compile" bash -c 'cd "$1" && shift && go build "$@" >&2' _ "$work" \
+    -trimpath -ldflags "-s -w" -o "$work/etcd" go.etcd.io/etcd/server/v3
   mkdir -p "$(dirname "$etcd_out")"
   mv "$work/etcd" "$etcd_out.tmp" && mv "$etcd_out.tmp" "$etcd_out"
 }

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { renderRegistryConfig } from './registry-config.ts';
+
+describe('renderRegistryConfig', () => {
+  it('serves the storage directory on loopback', () => {
+    const config = parse(
+      renderRegistryConfig({ port: 5000, storageDir: '/s', readOnly: false, secret: 'x' }),
+    );
+    expect(config.http.addr).toBe('127.0.0.1:5000');
+    expect(config.storage.filesystem.rootdirectory).toBe('/s');
+    expect(config.storage.maintenance.readonly.enabled).toBe(false);
+    expect(config.storage.delete.enabled).toBe(true);
+  });
+
+  it('turns on maintenance read-only mode and disables deletes for readOnly', () => {
+    const config = parse(renderRegistryConfig({ port: 5000, storageDir: '/s', readOnly: true, secret: 'x' }));
+    expect(config.storage.maintenance.readonly.enabled).toBe(true);
+    expect(config.storage.maintenance.uploadpurging.enabled).toBe(false);
+    expect(config.storage.delete.enabled).toBe(false);
+  });
+});

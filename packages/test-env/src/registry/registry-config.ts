@@ -1,0 +1,30 @@
+import { stringify } from 'yaml';
+
+/** Inputs of {@link renderRegistryConfig}. */
+export interface RegistryConfigInput {
+  port: number;
+  storageDir: string;
+  readOnly: boolean;
+  /** `http.secret`; distribution warns (and signs upload state with a random one) when it is missing. */
+  secret: string;
+}
+
+/**
+ * A distribution (registry:2) configuration: filesystem storage under `storageDir`, loopback only, deletes
+ * enabled, no upload purging (it would touch a read-only tree), and maintenance read-only mode when asked.
+ */
+export function renderRegistryConfig(input: RegistryConfigInput): string {
+  return stringify({
+    version: 0.1,
+    log: { level: 'warn', accesslog: { disabled: true } },
+    storage: {
+      filesystem: { rootdirectory: input.storageDir },
+      delete: { enabled: !input.readOnly },
+      maintenance: {
+        uploadpurging: { enabled: false },
+        readonly: { enabled: input.readOnly },
+      },
+    },
+    http: { addr: `127.0.0.1:${input.port}`, secret: input.secret },
+  });
+}
