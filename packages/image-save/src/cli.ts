@@ -1,1 +1,15 @@
-export {};
+#!/usr/bin/env node
+import { runCli } from './cli/run-cli.ts';
+
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort(new Error('interrupted')));
+process.once('SIGTERM', () => controller.abort(new Error('terminated')));
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, controller.signal).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`hub-save: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,1 +1,6 @@
-export {};
+export type { SaveEvent, SaveSummary } from './save/events.ts';
+export { parseImageList, readImageList } from './save/images-file.ts';
+export type { SaveErrorCode } from './save/save-error.ts';
+export { SaveError } from './save/save-error.ts';
+export type { SaveImageResult, SaveImagesOptions, SaveImagesResult } from './save/save-images.ts';
+export { SOURCE_INDEX_ANNOTATION, saveImages } from './save/save-images.ts';

@@ -1,1 +1,11 @@
-export {};
+export type { PlatformSpec, SelectOptions } from './platform.ts';
+export {
+  formatPlatform,
+  hostPlatform,
+  isAttestation,
+  normalizePlatform,
+  PlatformError,
+  parsePlatform,
+  platformMatches,
+  selectIndexChildren,
+} from './platform.ts';

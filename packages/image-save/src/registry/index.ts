@@ -1,1 +1,29 @@
-export {};
+export type {
+  Descriptor,
+  ParsedImageManifest,
+  ParsedIndex,
+  ParsedManifest,
+  Platform,
+} from './media-types.ts';
+export {
+  isImageManifestMediaType,
+  isIndexMediaType,
+  MANIFEST_ACCEPT,
+  MediaType,
+  manifestBlobs,
+  parseManifest,
+} from './media-types.ts';
+export type {
+  BlobResponse,
+  FetchedManifest,
+  ManifestHead,
+  RegistryClientOptions,
+  RepositoryLocation,
+} from './registry-client.ts';
+export { apiHost, digestStream, RegistryClient } from './registry-client.ts';
+export type { RegistryErrorCode, RegistryErrorDetails } from './registry-error.ts';
+export { isRegistryError, RegistryError } from './registry-error.ts';
+export type { RetryPolicy } from './retry.ts';
+export { DEFAULT_RETRY, parseRetryAfter, retryDelay } from './retry.ts';
+export type { TransportOptions } from './transport.ts';
+export { HostDispatchers } from './transport.ts';

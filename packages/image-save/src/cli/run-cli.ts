@@ -1,0 +1,182 @@
+import { parseArgs } from 'node:util';
+import { PlatformError } from '../platform/platform.ts';
+import type { SaveEvent } from '../save/events.ts';
+import { readImageList } from '../save/images-file.ts';
+import { SaveError } from '../save/save-error.ts';
+import { type SaveImagesOptions, saveImages } from '../save/save-images.ts';
+import { createProgressRenderer } from './progress.ts';
+
+export const HELP = `hub-save: save images and Helm charts into a directory a stock docker-registry serves
+
+Usage:
+  hub-save --dir <path> [--images-file <file>] [--arch <arch> | --platform <os/arch[/variant]>... | --all-platforms]
+           [--plain-http <host[:port]>...] [--insecure-skip-tls-verify <host>...] [--concurrency <n>] [--json] <image>...
+
+Options:
+  --dir <path>                       storage root (serve it with docker-registry, rootdirectory: <path>)
+  --images-file <file>               references, one per line; '#' comments and blank lines ignored
+  --arch <arch>                      keep linux/<arch> (e.g. amd64, arm64)
+  --platform <os/arch[/variant]>     keep this platform; repeatable (default: the host platform)
+  --all-platforms                    keep every platform
+  --filtered-index                   write an index listing only the saved platforms (new digest)
+  --include-attestations             keep attestation manifests of the saved platforms
+  --keep-registry-host               store as <registry>/<repository> instead of <repository>
+  --plain-http <host[:port]>         talk HTTP to this host; repeatable, explicit opt-in
+  --insecure-skip-tls-verify <host>  skip TLS verification for this host; repeatable, explicit opt-in
+  --concurrency <n>                  blob transfers per registry host (default 6)
+  --json                             NDJSON events on stdout, then a final summary object
+  -h, --help                         this help
+
+Exit status: 0 when every image was saved, 1 when any failed, 2 on bad usage.
+
+Examples:
+  hub-save --dir ./registry nginx:1.27 ghcr.io/org/chart:1.2.0
+  hub-save --dir ./registry --platform linux/amd64 --platform linux/arm64 --images-file imageList
+  hub-save --dir ./registry --plain-http 127.0.0.1:5000 --all-platforms --json 127.0.0.1:5000/app:v1
+  docker-registry serve config.yml   # with storage.filesystem.rootdirectory: ./registry
+`;
+
+/** Where the CLI writes (injectable for tests). */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream;
+}
+
+/** Runs `hub-save` with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+  signal?: AbortSignal,
+): Promise<number> {
+  let values: ReturnType<typeof parse>['values'];
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parse(argv));
+  } catch (error) {
+    io.stderr.write(`hub-save: ${(error as Error).message}\nRun hub-save --help for usage.\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const usage = (msg: string) => {
+    io.stderr.write(`hub-save: ${msg}\nRun hub-save --help for usage.\n`);
+    return 2;
+  };
+  if (!values.dir) return usage('--dir <path> is required.');
+  const chosen = [
+    values.arch !== undefined,
+    (values.platform?.length ?? 0) > 0,
+    values['all-platforms'] === true,
+  ].filter(Boolean).length;
+  if (chosen > 1) return usage('use only one of --arch, --platform, --all-platforms.');
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+      return usage('--concurrency must be an integer from 1 to 64.');
+  }
+  const images = [...positionals];
+  if (values['images-file']) {
+    try {
+      images.push(...(await readImageList(values['images-file'])));
+    } catch {
+      return usage(`cannot read --images-file ${values['images-file']}.`);
+    }
+  }
+  if (images.length === 0) return usage('no images given (pass references or --images-file).');
+
+  const json = values.json === true;
+  const progress = json ? undefined : createProgressRenderer(io.stdout);
+  const onEvent = (e: SaveEvent) => {
+    if (json) io.stdout.write(`${JSON.stringify(e)}\n`);
+    else progress?.(e);
+  };
+  const opts: SaveImagesOptions = {
+    images,
+    dir: values.dir,
+    onEvent,
+    ...(values.arch ? { arch: values.arch } : {}),
+    ...(values.platform?.length ? { platforms: values.platform } : {}),
+    ...(values['all-platforms'] ? { allPlatforms: true } : {}),
+    ...(values['filtered-index'] ? { filteredIndex: true } : {}),
+    ...(values['include-attestations'] ? { includeAttestations: true } : {}),
+    ...(values['keep-registry-host'] ? { keepRegistryHost: true } : {}),
+    ...(values['plain-http']?.length ? { plainHttp: values['plain-http'] } : {}),
+    ...(values['insecure-skip-tls-verify']?.length
+      ? { insecureSkipTlsVerify: values['insecure-skip-tls-verify'] }
+      : {}),
+    ...(concurrency ? { concurrency } : {}),
+    ...(signal ? { signal } : {}),
+  };
+  let result: Awaited<ReturnType<typeof saveImages>>;
+  try {
+    result = await saveImages(opts);
+  } catch (error) {
+    if (error instanceof PlatformError || error instanceof SaveError) return usage(error.message);
+    throw error;
+  }
+  const { summary } = result;
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        type: 'summary',
+        ...summary,
+        images: result.images.map((r) => ({
+          reference: r.reference,
+          status: r.status,
+          repository: r.repository,
+          ...(r.tag ? { tag: r.tag } : {}),
+          ...(r.digest ? { digest: r.digest } : {}),
+          ...(r.upToDate ? { upToDate: true } : {}),
+          ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+        })),
+      })}\n`,
+    );
+  } else {
+    for (const r of result.images) {
+      if (r.status === 'failed')
+        io.stderr.write(`FAILED ${r.reference}: ${r.error?.message ?? 'unknown error'}\n`);
+    }
+    io.stdout.write(
+      `${summary.saved}/${summary.images} images saved (${summary.upToDate} up to date), ${formatBytes(summary.bytesFetched)} fetched, ` +
+        `${summary.blobsFetched} blobs fetched, ${summary.blobsSkipped} already present, ${summary.blobsLinked} links, ${(summary.durationMs / 1000).toFixed(1)} s\n`,
+    );
+  }
+  return summary.failed === 0 ? 0 : 1;
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      dir: { type: 'string' },
+      'images-file': { type: 'string' },
+      arch: { type: 'string' },
+      platform: { type: 'string', multiple: true },
+      'all-platforms': { type: 'boolean' },
+      'filtered-index': { type: 'boolean' },
+      'include-attestations': { type: 'boolean' },
+      'keep-registry-host': { type: 'boolean' },
+      'plain-http': { type: 'string', multiple: true },
+      'insecure-skip-tls-verify': { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}

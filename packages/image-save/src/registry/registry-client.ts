@@ -1,0 +1,831 @@
+import type { Readable } from 'node:stream';
+import { type Dispatcher, request } from 'undici';
+import { RegistryAuth } from '../auth/registry-auth.ts';
+import { createDigester, digestBytes, parseDigest } from '../digest/digest.ts';
+import { MANIFEST_ACCEPT } from './media-types.ts';
+import { RegistryError, type RegistryErrorCode } from './registry-error.ts';
+import { DEFAULT_RETRY, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry.ts';
+import { HostDispatchers, type TransportOptions } from './transport.ts';
+
+/** Options for {@link RegistryClient}. */
+export interface RegistryClientOptions extends TransportOptions {
+  /** Authentication (default: docker config.json credentials); `false` sends no credentials. */
+  auth?: RegistryAuth | false;
+  /** Retry policy for 429, 5xx, connection resets and timeouts. */
+  retry?: Partial<RetryPolicy>;
+  /** Largest manifest accepted, in bytes (default 4 MiB, as the distribution registry). */
+  maxManifestBytes?: number;
+  userAgent?: string;
+  /** Called before each retry (for progress/event streams). */
+  onRetry?: (info: {
+    host: string;
+    path: string;
+    attempt: number;
+    delayMs: number;
+    error: RegistryError;
+  }) => void;
+}
+
+/** A repository on a registry host. */
+export interface RepositoryLocation {
+  /** Registry host as written in references (`docker.io`, `127.0.0.1:5000`). */
+  registry: string;
+  repository: string;
+}
+
+/** A manifest fetched byte-exact. */
+export interface FetchedManifest {
+  bytes: Uint8Array;
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+/** A manifest's identity from a HEAD request. */
+export interface ManifestHead {
+  digest: string | undefined;
+  mediaType: string;
+  size: number | undefined;
+}
+
+/** A blob body being streamed. */
+export interface BlobResponse {
+  /** The body; consume it fully or destroy it. */
+  body: Readable;
+  /** Offset of the first byte of `body` (the Range start when the server honoured it, else 0). */
+  start: number;
+  /** Length of `body` when the server said (Content-Length). */
+  length: number | undefined;
+}
+
+interface SendOptions {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+  headers?: Record<string, string>;
+  body?: Uint8Array | string | Readable | AsyncIterable<Uint8Array>;
+  scopes: readonly string[];
+  signal?: AbortSignal | undefined;
+  /** Statuses that are answers, not errors. */
+  ok: readonly number[];
+  /** For errors: what was asked for. */
+  repository?: string;
+  reference?: string;
+  /** Whether retrying is safe (bodies that are streams cannot be replayed). */
+  idempotent?: boolean;
+}
+
+type Response = Dispatcher.ResponseData;
+
+/**
+ * An OCI distribution client over undici: one connection pool per host (keep-alive, capped), bearer
+ * and basic auth with cached tokens, bounded retries with backoff for 429/5xx/resets honouring
+ * Retry-After, an idle watchdog, and blob redirects followed without the Authorization header.
+ */
+export class RegistryClient {
+  readonly dispatchers: HostDispatchers;
+  #auth: RegistryAuth | undefined;
+  #retry: RetryPolicy;
+  #maxManifest: number;
+  #userAgent: string;
+  #onRetry: RegistryClientOptions['onRetry'];
+
+  constructor(opts: RegistryClientOptions = {}) {
+    this.dispatchers = new HostDispatchers(opts);
+    this.#auth = opts.auth === false ? undefined : (opts.auth ?? new RegistryAuth());
+    this.#retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.#maxManifest = opts.maxManifestBytes ?? 4 * 1024 * 1024;
+    this.#userAgent = opts.userAgent ?? 'hub-save';
+    this.#onRetry = opts.onRetry;
+  }
+
+  /** Closes every pooled connection. */
+  close(): Promise<void> {
+    return this.dispatchers.close();
+  }
+
+  /**
+   * Fetches a manifest byte-exact by tag or digest. Checks Content-Length, the size limit, and the
+   * digest (against the requested digest, else against `Docker-Content-Digest` when sent).
+   */
+  async getManifest(
+    loc: RepositoryLocation,
+    reference: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<FetchedManifest> {
+    const res = await this.#send(loc.registry, manifestPath(loc, reference), {
+      method: 'GET',
+      headers: { accept: MANIFEST_ACCEPT.join(', ') },
+      scopes: [pullScope(loc.repository)],
+      signal: opts.signal,
+      ok: [200],
+      repository: loc.repository,
+      reference,
+    });
+    const declared = numberHeader(res, 'content-length');
+    if (declared !== undefined && declared > this.#maxManifest) {
+      await res.body.dump();
+      throw this.#error(
+        'manifest-too-large',
+        `Manifest ${describe(loc, reference)} is ${declared} bytes, over the ${this.#maxManifest}-byte limit.`,
+        loc,
+        reference,
+      );
+    }
+    const bytes = new Uint8Array(await res.body.arrayBuffer());
+    if (declared !== undefined && declared !== bytes.byteLength) {
+      throw this.#error(
+        'size-mismatch',
+        `Manifest ${describe(loc, reference)} arrived with ${bytes.byteLength} bytes, not the announced ${declared}.`,
+        loc,
+        reference,
+        true,
+      );
+    }
+    const expected = parseDigest(reference) ? reference : header(res, 'docker-content-digest');
+    const algorithm = expected ? (parseDigest(expected)?.algorithm ?? 'sha256') : 'sha256';
+    const digest = digestBytes(bytes, algorithm);
+    if (expected && parseDigest(expected) && digest !== expected) {
+      throw this.#error(
+        'digest-mismatch',
+        `Manifest ${describe(loc, reference)} hashes to ${digest}, not ${expected}.`,
+        loc,
+        reference,
+      );
+    }
+    const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+    return { bytes, digest: digestBytes(bytes), mediaType, size: bytes.byteLength };
+  }
+
+  /** HEADs a manifest; undefined when it does not exist. Costs no Docker Hub pull quota. */
+  async headManifest(
+    loc: RepositoryLocation,
+    reference: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<ManifestHead | undefined> {
+    const res = await this.#send(loc.registry, manifestPath(loc, reference), {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_ACCEPT.join(', ') },
+      scopes: [pullScope(loc.repository)],
+      signal: opts.signal,
+      ok: [200, 404],
+      repository: loc.repository,
+      reference,
+    });
+    await res.body.dump();
+    if (res.statusCode === 404) return undefined;
+    return {
+      digest: header(res, 'docker-content-digest'),
+      mediaType: (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '',
+      size: numberHeader(res, 'content-length'),
+    };
+  }
+
+  /**
+   * Streams a blob, optionally from `offset` (HTTP Range). Redirects to object storage are followed
+   * without the Authorization header. Check `start`: a server that ignores Range starts at 0.
+   */
+  async getBlob(
+    loc: RepositoryLocation,
+    digest: string,
+    opts: { offset?: number; signal?: AbortSignal } = {},
+  ): Promise<BlobResponse> {
+    const offset = opts.offset ?? 0;
+    const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+    let res = await this.#send(loc.registry, blobPath(loc, digest), {
+      method: 'GET',
+      headers,
+      scopes: [pullScope(loc.repository)],
+      signal: opts.signal,
+      ok: [200, 206, 307, 302, 301, 303, 308, 416],
+      repository: loc.repository,
+      reference: digest,
+    });
+    for (let hops = 0; isRedirect(res.statusCode); hops++) {
+      const location = header(res, 'location');
+      await res.body.dump();
+      if (!location || hops >= 5) {
+        throw this.#error(
+          'unexpected-status',
+          `Blob ${digest} in ${loc.registry}/${loc.repository} redirected without a usable Location.`,
+          loc,
+          digest,
+        );
+      }
+      const base = `${this.dispatchers.scheme(loc.registry)}//${apiHost(loc.registry)}${blobPath(loc, digest)}`;
+      res = await this.#sendUrl(
+        new URL(location, base),
+        {
+          method: 'GET',
+          headers,
+          signal: opts.signal,
+          scopes: [],
+          ok: [200, 206, 416, 301, 302, 303, 307, 308],
+          repository: loc.repository,
+          reference: digest,
+        },
+        false,
+      );
+    }
+    if (res.statusCode === 416) {
+      await res.body.dump();
+      throw this.#error(
+        'range-not-satisfiable',
+        `The registry refused to resume blob ${digest} at byte ${offset}.`,
+        loc,
+        digest,
+      );
+    }
+    const length = numberHeader(res, 'content-length');
+    let start = 0;
+    if (res.statusCode === 206) {
+      const m = /bytes (\d+)-/.exec(header(res, 'content-range') ?? '');
+      start = m ? Number(m[1]) : offset;
+    }
+    return { body: res.body, start, length };
+  }
+
+  /** HEADs a blob: its size, or undefined when the repository does not have it. */
+  async headBlob(
+    loc: RepositoryLocation,
+    digest: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{ size: number | undefined } | undefined> {
+    const res = await this.#send(loc.registry, blobPath(loc, digest), {
+      method: 'HEAD',
+      scopes: [pullScope(loc.repository)],
+      signal: opts.signal,
+      ok: [200, 404, 307, 302],
+      repository: loc.repository,
+      reference: digest,
+    });
+    await res.body.dump();
+    if (res.statusCode === 404) return undefined;
+    return { size: numberHeader(res, 'content-length') };
+  }
+
+  /** Tries a cross-repository mount; true when the blob is now in `loc` without an upload. */
+  async mountBlob(
+    loc: RepositoryLocation,
+    digest: string,
+    fromRepository: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<boolean> {
+    const path = `/v2/${loc.repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromRepository)}`;
+    const res = await this.#send(loc.registry, path, {
+      method: 'POST',
+      scopes: [pushScope(loc.repository), pullScope(fromRepository)],
+      signal: opts.signal,
+      ok: [201, 202],
+      repository: loc.repository,
+      reference: digest,
+    });
+    await res.body.dump();
+    if (res.statusCode === 201) return true;
+    // 202: the registry opened an upload instead; cancel it so it does not linger.
+    const location = header(res, 'location');
+    if (location) await this.#cancelUpload(loc, location);
+    return false;
+  }
+
+  /**
+   * Uploads a blob: monolithic (POST then one PUT) by default, or chunked (PATCH per `chunkSize`
+   * bytes) when `chunkSize` is set. Skips the upload when the blob already exists.
+   */
+  async putBlob(
+    loc: RepositoryLocation,
+    digest: string,
+    content: Uint8Array | AsyncIterable<Uint8Array>,
+    opts: { size?: number; chunkSize?: number; signal?: AbortSignal } = {},
+  ): Promise<{ uploaded: boolean }> {
+    if (await this.headBlob(loc, digest, opts.signal ? { signal: opts.signal } : {}))
+      return { uploaded: false };
+    const scopes = [pushScope(loc.repository)];
+    const started = await this.#send(loc.registry, `/v2/${loc.repository}/blobs/uploads/`, {
+      method: 'POST',
+      scopes,
+      signal: opts.signal,
+      ok: [202],
+      repository: loc.repository,
+      reference: digest,
+    });
+    await started.body.dump();
+    let location = this.#uploadUrl(loc, header(started, 'location'));
+    if (opts.chunkSize !== undefined && opts.chunkSize > 0) {
+      let offset = 0;
+      for await (const chunk of rechunk(content, opts.chunkSize)) {
+        const res = await this.#sendUrl(
+          location,
+          {
+            method: 'PATCH',
+            headers: {
+              'content-type': 'application/octet-stream',
+              'content-range': `${offset}-${offset + chunk.byteLength - 1}`,
+              'content-length': String(chunk.byteLength),
+            },
+            body: chunk,
+            scopes,
+            signal: opts.signal,
+            ok: [202],
+            repository: loc.repository,
+            reference: digest,
+          },
+          true,
+        );
+        await res.body.dump();
+        offset += chunk.byteLength;
+        location = this.#uploadUrl(loc, header(res, 'location') ?? location.toString());
+      }
+      location.searchParams.set('digest', digest);
+      const done = await this.#sendUrl(
+        location,
+        {
+          method: 'PUT',
+          headers: { 'content-length': '0' },
+          scopes,
+          signal: opts.signal,
+          ok: [201],
+          repository: loc.repository,
+          reference: digest,
+        },
+        true,
+      );
+      await done.body.dump();
+      return { uploaded: true };
+    }
+    location.searchParams.set('digest', digest);
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    const size = content instanceof Uint8Array ? content.byteLength : opts.size;
+    if (size !== undefined) headers['content-length'] = String(size);
+    const done = await this.#sendUrl(
+      location,
+      {
+        method: 'PUT',
+        headers,
+        body: content,
+        scopes,
+        signal: opts.signal,
+        ok: [201],
+        repository: loc.repository,
+        reference: digest,
+        idempotent: content instanceof Uint8Array,
+      },
+      true,
+    );
+    await done.body.dump();
+    return { uploaded: true };
+  }
+
+  /** Uploads a manifest under a tag or its digest; returns the digest of the bytes sent. */
+  async putManifest(
+    loc: RepositoryLocation,
+    reference: string,
+    bytes: Uint8Array,
+    mediaType: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<string> {
+    const res = await this.#send(loc.registry, manifestPath(loc, reference), {
+      method: 'PUT',
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      scopes: [pushScope(loc.repository)],
+      signal: opts.signal,
+      ok: [201],
+      repository: loc.repository,
+      reference,
+    });
+    await res.body.dump();
+    return digestBytes(bytes);
+  }
+
+  /** Every tag of a repository, following `Link` pagination. */
+  async listTags(
+    loc: RepositoryLocation,
+    opts: { pageSize?: number; signal?: AbortSignal } = {},
+  ): Promise<string[]> {
+    return this.#paginate(
+      loc.registry,
+      `/v2/${loc.repository}/tags/list?n=${opts.pageSize ?? 1000}`,
+      'tags',
+      [pullScope(loc.repository)],
+      opts.signal,
+      loc.repository,
+    );
+  }
+
+  /** Every repository name from `_catalog`, following `Link` pagination. */
+  async catalog(registry: string, opts: { pageSize?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+    return this.#paginate(
+      registry,
+      `/v2/_catalog?n=${opts.pageSize ?? 1000}`,
+      'repositories',
+      ['registry:catalog:*'],
+      opts.signal,
+    );
+  }
+
+  async #paginate(
+    registry: string,
+    first: string,
+    field: 'tags' | 'repositories',
+    scopes: string[],
+    signal: AbortSignal | undefined,
+    repository?: string,
+  ): Promise<string[]> {
+    const out: string[] = [];
+    let path: string | undefined = first;
+    for (let page = 0; path && page < 10_000; page++) {
+      const res = await this.#send(registry, path, {
+        method: 'GET',
+        scopes,
+        signal,
+        ok: [200],
+        ...(repository ? { repository } : {}),
+      });
+      const body = (await res.body.json()) as Record<string, unknown>;
+      const items = body[field];
+      if (Array.isArray(items)) for (const t of items) if (typeof t === 'string') out.push(t);
+      const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(header(res, 'link') ?? '');
+      path = link?.[1]
+        ? new URL(link[1], 'http://x').pathname + new URL(link[1], 'http://x').search
+        : undefined;
+    }
+    return out;
+  }
+
+  async #cancelUpload(loc: RepositoryLocation, location: string): Promise<void> {
+    try {
+      const res = await this.#sendUrl(
+        this.#uploadUrl(loc, location),
+        {
+          method: 'DELETE',
+          scopes: [pushScope(loc.repository)],
+          ok: [204, 404, 200],
+          repository: loc.repository,
+        },
+        true,
+      );
+      await res.body.dump();
+    } catch {
+      // Stale uploads are purged by the registry anyway.
+    }
+  }
+
+  #uploadUrl(loc: RepositoryLocation, location: string | undefined): URL {
+    if (!location)
+      throw this.#error(
+        'unexpected-status',
+        `${loc.registry} opened an upload without a Location header.`,
+        loc,
+      );
+    return new URL(location, `${this.dispatchers.scheme(loc.registry)}//${apiHost(loc.registry)}`);
+  }
+
+  #send(registry: string, path: string, o: SendOptions): Promise<Response> {
+    return this.#sendUrl(
+      new URL(`${this.dispatchers.scheme(registry)}//${apiHost(registry)}${path}`),
+      o,
+      true,
+      registry,
+    );
+  }
+
+  /** One logical request: auth (once on 401), bounded retries, typed errors. */
+  async #sendUrl(url: URL, o: SendOptions, authorize: boolean, registry = url.host): Promise<Response> {
+    const replayable =
+      o.idempotent ??
+      !(o.body !== undefined && typeof o.body === 'object' && !(o.body instanceof Uint8Array));
+    const path = url.pathname;
+    let triedAuth = false;
+    for (let attempt = 1; ; attempt++) {
+      const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...o.headers };
+      const cached = authorize ? this.#auth?.cached(registry, o.scopes) : undefined;
+      if (cached) headers.authorization = cached;
+      let res: Response;
+      try {
+        res = await request(url, {
+          method: o.method,
+          headers,
+          ...(o.body === undefined ? {} : { body: o.body as Uint8Array }),
+          dispatcher: this.dispatchers.for(url.host),
+          ...(o.signal ? { signal: o.signal } : {}),
+        });
+      } catch (cause) {
+        const error = networkError(cause, url.host, o);
+        if (error.retryable && replayable && attempt < this.#retry.attempts) {
+          await this.#wait(url.host, path, attempt, error, o.signal);
+          continue;
+        }
+        throw error;
+      }
+      const status = res.statusCode;
+      if (status === 401 && authorize && this.#auth && !triedAuth) {
+        triedAuth = true;
+        const challenge = header(res, 'www-authenticate');
+        await res.body.dump();
+        if (challenge) {
+          this.#auth.invalidate(registry, o.scopes);
+          const answer = await this.#auth.respond(registry, o.scopes, challenge, (u, init) =>
+            this.#tokenHttp(u, init, o.signal),
+          );
+          if (answer && replayable) {
+            attempt--;
+            continue;
+          }
+        }
+        throw await this.#statusError(status, undefined, url, o);
+      }
+      if (o.ok.includes(status)) return res;
+      const error = await this.#statusError(status, res, url, o);
+      if (error.retryable && replayable && attempt < this.#retry.attempts) {
+        await this.#wait(url.host, path, attempt, error, o.signal);
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  async #wait(
+    host: string,
+    path: string,
+    attempt: number,
+    error: RegistryError,
+    signal: AbortSignal | undefined,
+  ) {
+    const delayMs = retryDelay(this.#retry, attempt, error.retryAfterSeconds);
+    this.#onRetry?.({ host, path, attempt, delayMs, error });
+    await sleep(delayMs, signal);
+  }
+
+  async #tokenHttp(
+    url: URL,
+    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+    signal: AbortSignal | undefined,
+  ) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await request(url, {
+          method: init.method,
+          headers: { 'user-agent': this.#userAgent, ...init.headers },
+          ...(init.body === undefined ? {} : { body: init.body }),
+          dispatcher: this.dispatchers.for(url.host),
+          ...(signal ? { signal } : {}),
+        });
+        const body = await res.body.text();
+        if ((res.statusCode === 429 || res.statusCode >= 500) && attempt < this.#retry.attempts) {
+          await sleep(retryDelay(this.#retry, attempt, parseRetryAfter(header(res, 'retry-after'))), signal);
+          continue;
+        }
+        return { status: res.statusCode, body };
+      } catch (cause) {
+        const error = networkError(cause, url.host, {});
+        if (error.retryable && attempt < this.#retry.attempts) {
+          await sleep(retryDelay(this.#retry, attempt), signal);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async #statusError(
+    status: number,
+    res: Response | undefined,
+    url: URL,
+    o: SendOptions,
+  ): Promise<RegistryError> {
+    let registryCode: string | undefined;
+    let registryMessage: string | undefined;
+    const retryAfterSeconds = res ? parseRetryAfter(header(res, 'retry-after')) : undefined;
+    if (res) {
+      try {
+        const text = o.method === 'HEAD' ? '' : (await res.body.text()).slice(0, 64 * 1024);
+        const first = (JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] }).errors?.[0];
+        if (typeof first?.code === 'string') registryCode = first.code;
+        if (typeof first?.message === 'string') registryMessage = first.message;
+      } catch {
+        // Not a distribution error body.
+      }
+    }
+    const what = o.reference
+      ? `${url.host}/${o.repository ?? ''} (${o.reference})`
+      : `${url.host}${url.pathname}`;
+    const code = statusCode(status, registryCode);
+    const retryable = status === 429 || status === 408 || (status >= 500 && status !== 501 && status !== 505);
+    const hint: Record<RegistryErrorCode, string> = {
+      'manifest-unknown': `The image or tag ${what} does not exist; check the reference.`,
+      'blob-unknown': `Blob ${what} does not exist in the repository.`,
+      'name-unknown': `Repository ${what} does not exist; check the name.`,
+      'name-invalid': `Repository name in ${what} is invalid.`,
+      'tag-invalid': `Tag in ${what} is invalid.`,
+      'manifest-invalid': `The registry rejected the manifest for ${what}.`,
+      unauthorized: `Not authorised for ${what}; log in (docker login) or check the credentials in your docker config.`,
+      denied: `Access to ${what} is denied for these credentials.`,
+      'too-many-requests': `${url.host} is rate-limiting requests (HTTP 429); try again later or authenticate.`,
+      'server-error': `${url.host} answered HTTP ${status} for ${what}.`,
+      unsupported: `${url.host} does not support this operation (HTTP ${status}).`,
+      'unexpected-status': `${url.host} answered an unexpected HTTP ${status} for ${o.method} ${what}.`,
+      'digest-mismatch': '',
+      'size-mismatch': '',
+      'unsupported-media-type': `${url.host} rejected the media type for ${what}.`,
+      'schema1-unsupported': '',
+      'range-not-satisfiable': '',
+      'manifest-too-large': '',
+      'host-not-found': '',
+      tls: '',
+      network: '',
+      timeout: '',
+      aborted: '',
+    };
+    return new RegistryError(code, hint[code] || `${url.host} answered HTTP ${status}.`, {
+      status,
+      retryable,
+      host: url.host,
+      ...(o.repository ? { repository: o.repository } : {}),
+      ...(o.reference ? { reference: o.reference } : {}),
+      ...(registryCode ? { registryCode } : {}),
+      ...(registryMessage ? { registryMessage } : {}),
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    });
+  }
+
+  #error(
+    code: RegistryErrorCode,
+    message: string,
+    loc: RepositoryLocation,
+    reference?: string,
+    retryable = false,
+  ): RegistryError {
+    return new RegistryError(code, message, {
+      host: loc.registry,
+      repository: loc.repository,
+      retryable,
+      ...(reference ? { reference } : {}),
+    });
+  }
+}
+
+/** The API host for a registry name: Docker Hub's API lives at registry-1.docker.io. */
+export function apiHost(registry: string): string {
+  return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+function statusCode(status: number, registryCode: string | undefined): RegistryErrorCode {
+  switch (registryCode) {
+    case 'MANIFEST_UNKNOWN':
+      return 'manifest-unknown';
+    case 'BLOB_UNKNOWN':
+      return 'blob-unknown';
+    case 'NAME_UNKNOWN':
+      return 'name-unknown';
+    case 'NAME_INVALID':
+      return 'name-invalid';
+    case 'TAG_INVALID':
+      return 'tag-invalid';
+    case 'MANIFEST_INVALID':
+    case 'MANIFEST_BLOB_UNKNOWN':
+      return 'manifest-invalid';
+    case 'DENIED':
+      return 'denied';
+    case 'UNAUTHORIZED':
+      return 'unauthorized';
+    case 'TOOMANYREQUESTS':
+      return 'too-many-requests';
+    case 'UNSUPPORTED':
+      return 'unsupported';
+  }
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'denied';
+  if (status === 404) return 'manifest-unknown';
+  if (status === 415) return 'unsupported-media-type';
+  if (status === 429) return 'too-many-requests';
+  if (status === 405) return 'unsupported';
+  if (status >= 500) return 'server-error';
+  return 'unexpected-status';
+}
+
+function networkError(
+  cause: unknown,
+  host: string,
+  o: Pick<SendOptions, 'repository' | 'reference'>,
+): RegistryError {
+  const err = cause as { code?: string; name?: string };
+  const code = err?.code ?? '';
+  const base = {
+    host,
+    cause,
+    ...(o.repository ? { repository: o.repository } : {}),
+    ...(o.reference ? { reference: o.reference } : {}),
+  };
+  if (err?.name === 'AbortError' || code === 'ABORT_ERR')
+    return new RegistryError('aborted', `The request to ${host} was cancelled.`, base);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new RegistryError(
+      'host-not-found',
+      `Registry host ${host} could not be resolved; check the image reference.`,
+      base,
+    );
+  }
+  if (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
+    return new RegistryError('timeout', `${host} stopped responding (${code}).`, {
+      ...base,
+      retryable: true,
+    });
+  }
+  if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) {
+    return new RegistryError(
+      'tls',
+      `TLS to ${host} failed (${code}); pass a CA, or opt in with --insecure-skip-tls-verify ${host}.`,
+      base,
+    );
+  }
+  if (
+    code === 'EPROTO' ||
+    /wrong version number|packet length too long/i.test(String((cause as Error)?.message))
+  ) {
+    return new RegistryError(
+      'tls',
+      `TLS handshake with ${host} failed; if it serves plain HTTP, opt in with --plain-http ${host}.`,
+      base,
+    );
+  }
+  return new RegistryError(
+    'network',
+    `Connection to ${host} failed (${code || (cause as Error)?.message || 'unknown error'}).`,
+    { ...base, retryable: true },
+  );
+}
+
+function manifestPath(loc: RepositoryLocation, reference: string): string {
+  return `/v2/${loc.repository}/manifests/${reference}`;
+}
+
+function blobPath(loc: RepositoryLocation, digest: string): string {
+  return `/v2/${loc.repository}/blobs/${digest}`;
+}
+
+function pullScope(repository: string): string {
+  return `repository:${repository}:pull`;
+}
+
+function pushScope(repository: string): string {
+  return `repository:${repository}:pull,push`;
+}
+
+function header(res: Response, name: string): string | undefined {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function numberHeader(res: Response, name: string): number | undefined {
+  const v = header(res, name);
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
+
+function describe(loc: RepositoryLocation, reference: string): string {
+  return `${loc.registry}/${loc.repository}${parseDigest(reference) ? '@' : ':'}${reference}`;
+}
+
+async function* rechunk(
+  content: Uint8Array | AsyncIterable<Uint8Array>,
+  size: number,
+): AsyncIterable<Uint8Array> {
+  const source: AsyncIterable<Uint8Array> =
+    content instanceof Uint8Array
+      ? (async function* () {
+          yield content;
+        })()
+      : content;
+  let buf: Uint8Array[] = [];
+  let len = 0;
+  for await (const chunk of source) {
+    buf.push(chunk);
+    len += chunk.byteLength;
+    while (len >= size) {
+      const all = Buffer.concat(buf);
+      yield all.subarray(0, size);
+      buf = [all.subarray(size)];
+      len -= size;
+    }
+  }
+  if (len > 0) yield Buffer.concat(buf);
+}
+
+/** Digests a stream without storing it (useful to verify pushed content). */
+export async function digestStream(
+  stream: AsyncIterable<Uint8Array>,
+): Promise<{ digest: string; size: number }> {
+  const h = createDigester();
+  let size = 0;
+  for await (const c of stream) {
+    h.update(c);
+    size += c.byteLength;
+  }
+  return { digest: h.digest(), size };
+}
