@@ -1,7 +1,7 @@
 import { hubBuildConfig } from '../../tools/tsup-config.ts';
 
 export default hubBuildConfig({
-  'index': 'src/index.ts',
-  'spec': 'src/spec/index.ts',
-  'cli': 'src/cli.ts',
+  index: 'src/index.ts',
+  spec: 'src/spec/index.ts',
+  cli: 'src/cli.ts',
 });

@@ -1,0 +1,330 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { extract as createExtract, type Header } from 'tar-stream';
+import { isKubePkgError, KubePkgError } from '../errors.ts';
+import type { KubePkg, KubePkgList } from '../spec/kubepkg-schema.ts';
+import { safeParseKubePkgDocument } from '../spec/safe-parse.ts';
+import { digestOfEntryName, SPEC_ENTRY } from './archive-layout.ts';
+
+/** Limits that bound what a (possibly hostile) archive can make the reader do. */
+export interface ArchiveLimits {
+  /** Largest `kubepkg.json` accepted (default 64 MiB). */
+  maxSpecBytes?: number;
+  /** Largest single blob entry (default 32 GiB). */
+  maxBlobBytes?: number;
+  /** Most entries (default 100 000). */
+  maxEntries?: number;
+}
+
+/** A blob entry as handed to {@link ReadArchiveHandlers.onBlob}; consume `content` fully or throw. */
+export interface ArchiveBlobEntry {
+  digest: string;
+  size: number;
+  /** The entry's bytes, as they stream out of the archive. The reader hashes them too. */
+  content: AsyncIterable<Uint8Array>;
+}
+
+/** Callbacks of {@link readKubePkgArchive}. */
+export interface ReadArchiveHandlers {
+  /**
+   * Called with the validated `kubepkg.json` before any blob; returns the blob digests the archive may
+   * carry with their sizes (normally every `status.digests` entry), or throws to stop.
+   */
+  onSpec(document: KubePkg | KubePkgList): Promise<ReadonlyMap<string, number>> | ReadonlyMap<string, number>;
+  /** Called once per blob entry, in archive order. Must consume `content` (or throw). */
+  onBlob(entry: ArchiveBlobEntry): Promise<void>;
+}
+
+/** What an archive held. */
+export interface ReadArchiveResult {
+  document: KubePkg | KubePkgList;
+  blobs: Array<{ digest: string; size: number }>;
+  compressed: boolean;
+}
+
+// Extra files other writers add (octohelm HEAD: an OCI layout view); tolerated, drained and ignored.
+const IGNORED_ENTRIES = new Set(['index.json', 'oci-layout', 'manifest.json']);
+const IGNORED_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Streams a kubepkg archive once, gzip or plain tar (detected by magic bytes). `kubepkg.json` must come
+ * first and be a valid document; every other entry must be a regular file named `blobs/<alg>/<hex>`,
+ * listed by `onSpec`, unique, within the limits, and hash to its name. Anything else fails with a
+ * KubePkgError (`ARCHIVE_*` code) naming the entry. Nothing is buffered beyond one chunk of a blob.
+ */
+export async function readKubePkgArchive(
+  source: Readable | AsyncIterable<Uint8Array>,
+  handlers: ReadArchiveHandlers,
+  options: ArchiveLimits & { signal?: AbortSignal } = {},
+): Promise<ReadArchiveResult> {
+  const maxSpecBytes = options.maxSpecBytes ?? 64 * 1024 * 1024;
+  const maxBlobBytes = options.maxBlobBytes ?? 32 * 1024 ** 3;
+  const maxEntries = options.maxEntries ?? 100_000;
+
+  const { stream, compressed } = await sniff(source);
+  const tar = compressed ? stream.pipe(createGunzip()) : stream;
+  const extract = createExtract();
+  // The first low-level failure (gunzip, source) explains the STREAM_DESTROYED errors that follow it.
+  let streamError: unknown;
+  const onStreamError = (error: unknown) => {
+    streamError ??= error;
+    extract.destroy(error as Error);
+  };
+  if (compressed) stream.on('error', onStreamError);
+  tar.on('error', onStreamError);
+  tar.pipe(extract as unknown as NodeJS.WritableStream);
+  const onAbort = () => extract.destroy(new KubePkgError('ABORTED', 'Reading the archive was aborted.'));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  let document: KubePkg | KubePkgList | undefined;
+  let allowed: ReadonlyMap<string, number> = new Map();
+  const seen = new Set<string>();
+  const blobs: Array<{ digest: string; size: number }> = [];
+  let count = 0;
+  try {
+    for await (const entry of extract) {
+      const header = entry.header;
+      const name = checkName(header);
+      count += 1;
+      if (count > maxEntries)
+        fail('ARCHIVE_OVERSIZE_ENTRY', `The archive has more than ${maxEntries} entries.`, name);
+      if (header.type === 'directory' && (name === 'blobs' || /^blobs\/(sha256|sha512)$/.test(name))) {
+        entry.resume();
+        continue;
+      }
+      if (header.type !== 'file' && header.type !== 'contiguous-file') {
+        fail(
+          'ARCHIVE_UNSUPPORTED_ENTRY',
+          `Entry "${name}" is a ${header.type}; only regular files are allowed.`,
+          name,
+        );
+      }
+      if (seen.has(name)) fail('ARCHIVE_DUPLICATE_ENTRY', `Entry "${name}" appears twice.`, name);
+      seen.add(name);
+
+      if (document === undefined) {
+        if (name !== SPEC_ENTRY) {
+          fail(
+            'ARCHIVE_MISSING_SPEC',
+            `The first entry is "${name}"; a kubepkg archive starts with ${SPEC_ENTRY}.`,
+            name,
+          );
+        }
+        if (header.size > maxSpecBytes) {
+          fail(
+            'ARCHIVE_OVERSIZE_ENTRY',
+            `${SPEC_ENTRY} is ${header.size} bytes, over the ${maxSpecBytes}-byte limit.`,
+            name,
+          );
+        }
+        document = parseSpec(await collect(entry as AsyncIterable<Uint8Array>));
+        allowed = await handlers.onSpec(document);
+        continue;
+      }
+      if (IGNORED_ENTRIES.has(name)) {
+        if (header.size > IGNORED_MAX_BYTES)
+          fail('ARCHIVE_OVERSIZE_ENTRY', `Entry "${name}" is too large.`, name);
+        await drain(entry as AsyncIterable<Uint8Array>);
+        continue;
+      }
+      const digest = digestOfEntryName(name);
+      if (!digest)
+        fail('ARCHIVE_UNSAFE_PATH', `Entry "${name}" is not ${SPEC_ENTRY} or blobs/<alg>/<hex>.`, name);
+      if (header.size > maxBlobBytes) {
+        fail(
+          'ARCHIVE_OVERSIZE_ENTRY',
+          `Entry "${name}" is ${header.size} bytes, over the ${maxBlobBytes}-byte limit.`,
+          name,
+        );
+      }
+      const listed = allowed.get(digest);
+      if (listed === undefined)
+        fail('ARCHIVE_UNLISTED_BLOB', `Blob ${digest} is not listed in ${SPEC_ENTRY} status.digests.`, name);
+      if (listed !== header.size) {
+        fail(
+          'ARCHIVE_DIGEST_MISMATCH',
+          `Blob ${digest} is ${header.size} bytes in the archive but ${listed} in ${SPEC_ENTRY}.`,
+          name,
+        );
+      }
+      const [alg] = digest.split(':') as [string];
+      const hash = createHash(alg);
+      let read = 0;
+      async function* content(): AsyncIterable<Uint8Array> {
+        for await (const chunk of entry as AsyncIterable<Uint8Array>) {
+          read += chunk.length;
+          hash.update(chunk);
+          yield chunk;
+        }
+        const actual = `${alg}:${hash.digest('hex')}`;
+        // Fail inside the iteration, so a sink that streams to disk sees the error before committing.
+        if (actual !== digest || read !== header.size) {
+          fail(
+            'ARCHIVE_DIGEST_MISMATCH',
+            `Entry "${name}" hashes to ${actual}; the archive is corrupt or tampered with.`,
+            name,
+          );
+        }
+      }
+      let consumed = false;
+      await handlers.onBlob({
+        digest,
+        size: header.size,
+        content: {
+          [Symbol.asyncIterator]: () => {
+            consumed = true;
+            return content()[Symbol.asyncIterator]();
+          },
+        },
+      });
+      if (!consumed) {
+        for await (const _ of content()) void _;
+      }
+      blobs.push({ digest, size: header.size });
+    }
+  } catch (error) {
+    extract.destroy();
+    tar.destroy();
+    stream.destroy();
+    throw translate(isKubePkgError(error) ? error : (streamError ?? error), options.signal);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  if (document === undefined)
+    fail('ARCHIVE_MISSING_SPEC', `The archive is empty; it must start with ${SPEC_ENTRY}.`, SPEC_ENTRY);
+  return { document, blobs, compressed };
+}
+
+function fail(code: ConstructorParameters<typeof KubePkgError>[0], message: string, subject: string): never {
+  throw new KubePkgError(code, message, { subject });
+}
+
+function checkName(header: Header): string {
+  const raw = header.name;
+  // A leading "./" is what `tar -C dir .` writes; accept it, but nothing else that could be a path trick.
+  const name = raw.startsWith('./') ? raw.slice(2).replace(/\/$/, '') : raw.replace(/\/$/, '');
+  if (
+    name === '' ||
+    name.startsWith('/') ||
+    /^[a-zA-Z]:/.test(name) ||
+    name.includes('\\') ||
+    name.includes('\0') ||
+    name.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')
+  ) {
+    fail(
+      'ARCHIVE_UNSAFE_PATH',
+      `Entry "${raw}" has an unsafe path (absolute, "..", or odd separators).`,
+      raw,
+    );
+  }
+  if ((header.type === 'symlink' || header.type === 'link') && header.linkname) {
+    fail(
+      'ARCHIVE_UNSUPPORTED_ENTRY',
+      `Entry "${raw}" is a ${header.type} to "${header.linkname}"; links are not allowed.`,
+      raw,
+    );
+  }
+  return name;
+}
+
+function parseSpec(bytes: Buffer) {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (cause) {
+    throw new KubePkgError('ARCHIVE_INVALID', `${SPEC_ENTRY} is not valid JSON.`, {
+      subject: SPEC_ENTRY,
+      cause,
+    });
+  }
+  const result = safeParseKubePkgDocument(json);
+  if (!result.success) {
+    throw new KubePkgError('ARCHIVE_INVALID', `${SPEC_ENTRY} is invalid: ${result.error.message}`, {
+      subject: SPEC_ENTRY,
+      issues: result.error.issues,
+      cause: result.error,
+    });
+  }
+  return result.data;
+}
+
+async function collect(entry: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of entry) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+async function drain(entry: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const _ of entry) void _;
+}
+
+function translate(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (isKubePkgError(error)) return error;
+  if (signal?.aborted)
+    return new KubePkgError('ABORTED', 'Reading the archive was aborted.', { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (
+    message === 'Unexpected end of data' ||
+    code === 'Z_BUF_ERROR' ||
+    /unexpected end of file/i.test(message)
+  ) {
+    return new KubePkgError(
+      'ARCHIVE_TRUNCATED',
+      'The archive ends early (truncated download or copy?). Transfer it again.',
+      {
+        cause: error,
+      },
+    );
+  }
+  if (/header|gzip|incorrect|invalid/i.test(message) || (typeof code === 'string' && code.startsWith('Z_'))) {
+    return new KubePkgError('ARCHIVE_INVALID', `The archive is not a valid tar or tar.gz: ${message}`, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** Peeks the first bytes: gzip starts with 1f 8b. Returns a stream that still yields every byte. */
+async function sniff(
+  source: Readable | AsyncIterable<Uint8Array>,
+): Promise<{ stream: Readable; compressed: boolean }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < 2) {
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      break;
+    }
+    const chunk = Buffer.from(next.value as Uint8Array);
+    head.push(chunk);
+    length += chunk.length;
+  }
+  const first = Buffer.concat(head);
+  if (ended && first.length === 0) {
+    throw new KubePkgError(
+      'ARCHIVE_MISSING_SPEC',
+      `The archive is empty; it must start with ${SPEC_ENTRY}.`,
+      { subject: SPEC_ENTRY },
+    );
+  }
+  async function* rest(): AsyncIterable<Uint8Array> {
+    yield first;
+    if (ended) return;
+    while (true) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value as Uint8Array;
+    }
+  }
+  const stream = Readable.from(rest(), { objectMode: false, highWaterMark: 1024 * 1024 });
+  stream.on('close', () => {
+    // Releases the upstream source (e.g. closes a file) when the reader stops early.
+    void iterator.return?.();
+  });
+  return { stream, compressed: first[0] === 0x1f && first[1] === 0x8b };
+}

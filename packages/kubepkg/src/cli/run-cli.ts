@@ -1,0 +1,389 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { RegistryStorage } from '@hub/image-save/storage';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { applyKubePkg } from '../apply/apply-kubepkg.ts';
+import { isKubePkgError, KubePkgError } from '../errors.ts';
+import { exportKubePkg } from '../export/export-kubepkg.ts';
+import { importKubePkg } from '../import/import-kubepkg.ts';
+import { createRegistryServer } from '../serve/registry-server.ts';
+import { kubePkgsOf } from '../spec/safe-parse.ts';
+import { readKubePkgDocument } from './read-document.ts';
+
+/** Where the CLI writes; injectable for tests. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const HELP: Record<string, string> = {
+  main: `kubepkg: air-gap packages of Kubernetes manifests and their images
+
+Usage: kubepkg <command> [options]   (kubepkg <command> --help for details)
+
+Commands:
+  export     resolve images and write a kubepkg.tgz
+  import     load a kubepkg.tgz into a registry storage directory or a live registry
+  apply      server-side apply a package's manifests to a cluster
+  serve      pull-only registry over a storage directory (the in-cluster agent)
+  inventory  list the blobs a storage directory has (for incremental export)
+`,
+  export: `Usage: kubepkg export <kubepkg.json | manifests.yaml...> -o <out.kubepkg.tgz> [options]
+
+Options:
+  -o, --output <file>      archive to write (required)
+      --name <name>        package name, when building from manifests
+      --version <semver>   package version, when building from manifests
+      --platform <p>       platform to keep (repeatable; default linux/amd64 + linux/arm64; "all" keeps all)
+      --attestations       keep attestation manifests
+      --since <pkg>        previous package (tgz or json): leave out the blobs it carried
+      --inventory <file>   digests the target has (kubepkg inventory --json): leave them out
+      --keep-host          name repositories <host>/<path> instead of <path>
+      --gzip-level <0-9>   gzip level (default 0, stored: layers are already compressed)
+      --no-gzip            write a plain tar
+      --plain-http <host>  talk HTTP to this registry host (repeatable)
+      --json               print the result as JSON
+
+Examples:
+  kubepkg export kubepkg.json -o demo.kubepkg.tgz
+  kubepkg export deploy.yaml --name demo --version 1.0.0 --platform linux/amd64 -o demo.kubepkg.tgz
+  kubepkg export kubepkg.json --since demo-1.0.0.kubepkg.tgz -o demo-patch.kubepkg.tgz
+`,
+  import: `Usage: kubepkg import <file.kubepkg.tgz> (--dir <storage> | --registry <host[:port]>) [options]
+
+Options:
+      --dir <storage>       distribution storage root (served by docker-registry or kubepkg serve)
+      --registry <host>     push to a live registry instead
+      --plain-http          talk HTTP to --registry
+      --json                print the result as JSON
+
+Examples:
+  kubepkg import demo.kubepkg.tgz --dir /var/lib/registry
+  kubepkg import demo.kubepkg.tgz --registry 127.0.0.1:5000 --plain-http
+`,
+  apply: `Usage: kubepkg apply <file.kubepkg.tgz | kubepkg.json> [options]
+
+Options:
+      --kubeconfig <file>        kubeconfig (default $KUBECONFIG or ~/.kube/config)
+  -n, --namespace <ns>           namespace for objects that name none
+      --dry-run                  server-side dry run
+      --prune                    delete objects of this package a newer version dropped
+      --registry-rewrite <host>  pull images from this in-cluster registry
+      --field-manager <name>     server-side apply field manager (default kubepkg)
+      --json                     print the result as JSON
+
+Examples:
+  kubepkg apply demo.kubepkg.tgz --dry-run
+  kubepkg apply demo.kubepkg.tgz --prune --registry-rewrite 10.0.0.10:5000
+`,
+  serve: `Usage: kubepkg serve --dir <storage> [--addr 127.0.0.1:5000] [options]
+
+Options:
+      --dir <storage>             storage root to serve (required)
+      --addr <host:port>          listen address (default 127.0.0.1:5000)
+      --import-token-file <file>  enable POST /api/kubepkg/import with this bearer token
+                                  (or set KUBEPKG_IMPORT_TOKEN)
+      --kubeconfig <file>         enable ?apply=true on imports
+      --registry-rewrite <host>   image registry applied pods pull from
+      --upstream <host>           pull-through cache from this registry
+      --plain-http                talk HTTP to --upstream
+
+Examples:
+  kubepkg serve --dir /var/lib/registry --addr 0.0.0.0:5000
+  curl -H "Authorization: Bearer $TOKEN" --data-binary @demo.kubepkg.tgz http://agent:5000/api/kubepkg/import
+`,
+  inventory: `Usage: kubepkg inventory --dir <storage> [--json]
+
+Prints the digests a storage directory holds, one per line (or a JSON array), for
+kubepkg export --inventory.
+
+Example:
+  kubepkg inventory --dir /var/lib/registry --json > inventory.json
+`,
+};
+
+/** Runs the `kubepkg` CLI; returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(HELP.main as string);
+    return command ? 0 : 2;
+  }
+  if (!(command in HELP) || command === 'main') {
+    io.stderr(`kubepkg: unknown command "${command}"\n\n${HELP.main}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(HELP[command] as string);
+    return 0;
+  }
+  try {
+    return await commands[command as keyof typeof commands](rest, io);
+  } catch (error) {
+    report(error, io);
+    return 1;
+  }
+}
+
+function report(error: unknown, io: CliIo): void {
+  if (isKubePkgError(error)) {
+    io.stderr(`kubepkg: ${error.message} [${error.code}]\n`);
+    for (const issue of error.issues.slice(0, 20)) io.stderr(`  ${issue.path}: ${issue.message}\n`);
+    const reason = (error.detail as { reason?: unknown } | undefined)?.reason;
+    if (typeof reason === 'string') io.stderr(`  server said: ${reason}\n`);
+  } else {
+    io.stderr(`kubepkg: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
+function progress(io: CliIo, json: boolean) {
+  return (line: string) => {
+    if (!json) io.stderr(`${line}\n`);
+  };
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kubeConfig = new KubeConfig();
+  if (path) kubeConfig.loadFromFile(path);
+  else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+const commands = {
+  async export(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        name: { type: 'string' },
+        version: { type: 'string' },
+        platform: { type: 'string', multiple: true },
+        attestations: { type: 'boolean' },
+        since: { type: 'string' },
+        inventory: { type: 'string' },
+        'keep-host': { type: 'boolean' },
+        'gzip-level': { type: 'string' },
+        'no-gzip': { type: 'boolean' },
+        'plain-http': { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+      },
+    });
+    if (!values.output || positionals.length === 0)
+      throw new KubePkgError(
+        'INVALID_ARGUMENT',
+        'export needs an input and -o <file>; see kubepkg export --help.',
+      );
+    const json = values.json ?? false;
+    const log = progress(io, json);
+    const input = await readKubePkgDocument(
+      positionals,
+      values.name && values.version ? { name: values.name, version: values.version } : undefined,
+    );
+    const inventory = values.inventory ? parseInventory(await readFile(values.inventory, 'utf8')) : undefined;
+    const level = values['gzip-level'] === undefined ? undefined : Number(values['gzip-level']);
+    if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
+      throw new KubePkgError('INVALID_ARGUMENT', '--gzip-level must be 0-9.');
+    }
+    const platforms = values.platform?.includes('all') ? 'all' : values.platform;
+    const result = await exportKubePkg({
+      input,
+      output: values.output,
+      ...(platforms ? { platforms } : {}),
+      ...(values.attestations ? { attestations: true } : {}),
+      ...(values.since ? { since: await readKubePkgDocument([values.since]) } : {}),
+      ...(inventory ? { inventory } : {}),
+      ...(values['keep-host'] ? { keepHost: true } : {}),
+      ...(values['no-gzip'] ? { gzip: false as const } : level !== undefined ? { gzip: level } : {}),
+      client: { plainHttp: values['plain-http'] ?? [] },
+      onEvent: (event) => {
+        if (event.type === 'resolved') log(`resolved ${event.reference} → ${event.digest}`);
+        else if (event.type === 'blob')
+          log(`[${event.done}/${event.total}] ${event.digest} ${mib(event.size)}`);
+      },
+    });
+    const bytes = result.blobs.reduce((sum, blob) => sum + blob.size, 0);
+    if (json)
+      io.stdout(
+        `${JSON.stringify({ output: values.output, blobs: result.blobs.length, bytes, skipped: result.skipped.length, document: result.document })}\n`,
+      );
+    else
+      io.stdout(
+        `wrote ${values.output}: ${result.blobs.length} blobs, ${mib(bytes)} (${result.skipped.length} left out)\n`,
+      );
+    return 0;
+  },
+
+  async import(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        dir: { type: 'string' },
+        registry: { type: 'string' },
+        'plain-http': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
+    const [file] = positionals;
+    if (!file || Boolean(values.dir) === Boolean(values.registry)) {
+      throw new KubePkgError(
+        'INVALID_ARGUMENT',
+        'import needs a file and exactly one of --dir or --registry; see kubepkg import --help.',
+      );
+    }
+    const json = values.json ?? false;
+    const log = progress(io, json);
+    let done = 0;
+    const target = values.dir
+      ? { dir: values.dir }
+      : {
+          registry: values.registry as string,
+          client: { plainHttp: values['plain-http'] ? [values.registry as string] : [] },
+        };
+    const result = await importKubePkg(file, target, {
+      onEvent: (event) => {
+        if (event.type === 'spec')
+          log(`importing ${event.packages.join(', ')} (${event.blobs} blobs listed)`);
+        else if (event.type === 'blob')
+          log(`[${++done}] ${event.digest} ${mib(event.size)}${event.written ? '' : ' (present)'}`);
+      },
+    });
+    if (json)
+      io.stdout(`${JSON.stringify({ blobs: result.blobs, written: result.written, tags: result.tags })}\n`);
+    else
+      io.stdout(`imported ${result.blobs} blobs (${result.written} new); tagged ${result.tags.join(', ')}\n`);
+    return 0;
+  },
+
+  async apply(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        kubeconfig: { type: 'string' },
+        namespace: { type: 'string', short: 'n' },
+        'dry-run': { type: 'boolean' },
+        prune: { type: 'boolean' },
+        'registry-rewrite': { type: 'string' },
+        'field-manager': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+    if (positionals.length === 0)
+      throw new KubePkgError('INVALID_ARGUMENT', 'apply needs a package file; see kubepkg apply --help.');
+    const json = values.json ?? false;
+    const log = progress(io, json);
+    const kubeConfig = await loadKubeConfig(values.kubeconfig);
+    const results = [];
+    for (const pkg of kubePkgsOf(await readKubePkgDocument(positionals))) {
+      const result = await applyKubePkg(pkg, {
+        kubeConfig,
+        ...(values.namespace ? { namespace: values.namespace } : {}),
+        ...(values['dry-run'] ? { dryRun: true } : {}),
+        ...(values.prune ? { prune: true } : {}),
+        ...(values['registry-rewrite'] ? { registryRewrite: values['registry-rewrite'] } : {}),
+        ...(values['field-manager'] ? { fieldManager: values['field-manager'] } : {}),
+        onEvent: (event) => {
+          if (event.type === 'applied' || event.type === 'pruned') {
+            const r = event.resource;
+            log(
+              `${event.type} ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}${values['dry-run'] ? ' (dry run)' : ''}`,
+            );
+          } else if (event.type === 'namespace-created') log(`created namespace ${event.name}`);
+        },
+      });
+      results.push({
+        name: pkg.metadata.name,
+        version: pkg.spec.version,
+        resources: result.resources,
+        pruned: result.pruned,
+      });
+    }
+    if (json) io.stdout(`${JSON.stringify(results)}\n`);
+    else
+      for (const r of results)
+        io.stdout(
+          `applied ${r.name}@${r.version}: ${r.resources.length} objects, ${r.pruned.length} pruned\n`,
+        );
+    return 0;
+  },
+
+  async serve(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseArgs({
+      args,
+      options: {
+        dir: { type: 'string' },
+        addr: { type: 'string' },
+        'import-token-file': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        'registry-rewrite': { type: 'string' },
+        upstream: { type: 'string' },
+        'plain-http': { type: 'boolean' },
+      },
+    });
+    if (!values.dir)
+      throw new KubePkgError('INVALID_ARGUMENT', 'serve needs --dir <storage>; see kubepkg serve --help.');
+    const token = values['import-token-file']
+      ? (await readFile(values['import-token-file'], 'utf8')).trim()
+      : io.env.KUBEPKG_IMPORT_TOKEN;
+    const server = createRegistryServer({
+      dir: values.dir,
+      ...(token ? { importToken: token } : {}),
+      ...(values.kubeconfig ? { kubeConfig: await loadKubeConfig(values.kubeconfig) } : {}),
+      ...(values['registry-rewrite'] ? { applyRegistryRewrite: values['registry-rewrite'] } : {}),
+      ...(values.upstream
+        ? {
+            upstream: {
+              registry: values.upstream,
+              client: { plainHttp: values['plain-http'] ? [values.upstream] : [] },
+            },
+          }
+        : {}),
+      onError: (error) =>
+        io.stderr(`kubepkg serve: ${error instanceof Error ? error.message : String(error)}\n`),
+    });
+    const bound = await server.listen(values.addr ?? '127.0.0.1:5000');
+    io.stderr(
+      `kubepkg serve: serving ${values.dir} on http://${bound} (pull-only${token ? ', import endpoint enabled' : ''})\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+    return 0;
+  },
+
+  async inventory(args: string[], io: CliIo): Promise<number> {
+    const { values } = parseArgs({ args, options: { dir: { type: 'string' }, json: { type: 'boolean' } } });
+    if (!values.dir) throw new KubePkgError('INVALID_ARGUMENT', 'inventory needs --dir <storage>.');
+    const digests: string[] = [];
+    for await (const blob of new RegistryStorage(values.dir).listBlobs()) digests.push(blob.digest);
+    digests.sort();
+    io.stdout(values.json ? `${JSON.stringify(digests)}\n` : digests.map((d) => `${d}\n`).join(''));
+    return 0;
+  },
+};
+
+/** Digests from `kubepkg inventory` output: a JSON array or one digest per line. */
+export function parseInventory(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    const parsed: unknown = JSON.parse(trimmed);
+    if (!Array.isArray(parsed))
+      throw new KubePkgError('INVALID_ARGUMENT', 'The inventory JSON is not an array of digests.');
+    return parsed.filter((d): d is string => typeof d === 'string');
+  }
+  return trimmed
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}

@@ -1,0 +1,320 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { parseManifest, RegistryClient, type RegistryClientOptions } from '@hub/image-save/registry';
+import { isValidRepositoryName, isValidTag, RegistryStorage } from '@hub/image-save/storage';
+import { type ArchiveLimits, readKubePkgArchive } from '../archive/read-archive.ts';
+import { KubePkgError } from '../errors.ts';
+import type { DigestMeta, KubePkg, KubePkgList } from '../spec/kubepkg-schema.ts';
+import { kubePkgsOf } from '../spec/safe-parse.ts';
+
+/** Where {@link importKubePkg} puts the content. */
+export type ImportTarget =
+  | { dir: string }
+  | { registry: string; client?: RegistryClient | RegistryClientOptions };
+
+/** Progress of {@link importKubePkg}. */
+export type ImportEvent =
+  | { type: 'spec'; packages: string[]; blobs: number }
+  | { type: 'blob'; digest: string; size: number; written: boolean }
+  | { type: 'linked'; repositories: number; tags: number };
+
+/** Options for {@link importKubePkg}. */
+export interface ImportKubePkgOptions extends ArchiveLimits {
+  signal?: AbortSignal;
+  onEvent?: (event: ImportEvent) => void;
+}
+
+/** What an import did. */
+export interface ImportKubePkgResult {
+  document: KubePkg | KubePkgList;
+  /** Blob entries read from the archive. */
+  blobs: number;
+  /** Of those, how many were new to the target. */
+  written: number;
+  /** `<repository>:<tag>` (or `@digest`) of every tagged top-level descriptor. */
+  tags: string[];
+}
+
+/**
+ * Imports a kubepkg archive (path or stream, gzip or plain) in one streaming pass, verifying every
+ * blob's digest and size:
+ * - `{ dir }`: into a distribution storage directory. Blobs are written as they arrive (invisible:
+ *   nothing links to them); only once the whole archive has verified are the `_layers` links (in
+ *   every repository using a blob), revision links and finally tags written.
+ * - `{ registry }`: pushed over the distribution API, skipping blobs the registry has; manifests and
+ *   tags are pushed only after the archive verified.
+ * Re-importing is idempotent. Blobs the archive leaves out (incremental packages) must already be on
+ * the target, else the import fails with ARCHIVE_MISSING_BLOB before anything is linked.
+ */
+export async function importKubePkg(
+  source: string | Readable | AsyncIterable<Uint8Array>,
+  target: ImportTarget,
+  options: ImportKubePkgOptions = {},
+): Promise<ImportKubePkgResult> {
+  const input =
+    typeof source === 'string' ? createReadStream(source, { highWaterMark: 1024 * 1024 }) : source;
+  return 'dir' in target ? importToDir(input, target.dir, options) : importToRegistry(input, target, options);
+}
+
+/** Every digests entry of the document, validated for use as storage paths. */
+function planOf(document: KubePkg | KubePkgList): { entries: DigestMeta[]; sizes: Map<string, number> } {
+  const entries = kubePkgsOf(document).flatMap((pkg) => pkg.status?.digests ?? []);
+  const sizes = new Map<string, number>();
+  for (const entry of entries) {
+    if (!isValidRepositoryName(entry.name)) {
+      throw new KubePkgError(
+        'ARCHIVE_INVALID',
+        `status.digests names repository "${entry.name}", which is not a valid name.`,
+        {
+          subject: entry.name,
+        },
+      );
+    }
+    if (entry.tag !== undefined && !isValidTag(entry.tag)) {
+      throw new KubePkgError(
+        'ARCHIVE_INVALID',
+        `status.digests has tag "${entry.tag}", which is not a valid tag.`,
+        {
+          subject: entry.tag,
+        },
+      );
+    }
+    const known = sizes.get(entry.digest);
+    if (known !== undefined && known !== entry.size) {
+      throw new KubePkgError('ARCHIVE_INVALID', `status.digests lists ${entry.digest} with two sizes.`, {
+        subject: entry.digest,
+      });
+    }
+    sizes.set(entry.digest, entry.size);
+  }
+  return { entries, sizes };
+}
+
+/** Passes chunks through and remembers an error thrown by the archive reader (e.g. a digest mismatch). */
+function watched(content: AsyncIterable<Uint8Array>): {
+  stream: AsyncIterable<Uint8Array>;
+  error: () => unknown;
+} {
+  let failure: unknown;
+  return {
+    stream: (async function* () {
+      try {
+        yield* content;
+      } catch (error) {
+        failure = error;
+        throw error;
+      }
+    })(),
+    error: () => failure,
+  };
+}
+
+async function importToDir(
+  source: Readable | AsyncIterable<Uint8Array>,
+  dir: string,
+  options: ImportKubePkgOptions,
+) {
+  const storage = new RegistryStorage(dir);
+  let plan: ReturnType<typeof planOf> | undefined;
+  let written = 0;
+  const result = await readKubePkgArchive(
+    source,
+    {
+      onSpec: (document) => {
+        plan = planOf(document);
+        options.onEvent?.({
+          type: 'spec',
+          packages: kubePkgsOf(document).map((p) => p.metadata.name),
+          blobs: plan.sizes.size,
+        });
+        return plan.sizes;
+      },
+      onBlob: async ({ digest, size, content }) => {
+        if ((await storage.blobSize(digest)) === size) {
+          // Already stored: still read (and so verify) the entry, so a tampered archive fails as a whole.
+          for await (const _ of content) void _;
+          options.onEvent?.({ type: 'blob', digest, size, written: false });
+          return;
+        }
+        const { stream, error } = watched(content);
+        try {
+          await storage.writeBlob(digest, stream, {
+            size,
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
+        } catch (cause) {
+          const original = error();
+          if (original !== undefined) throw original;
+          throw new KubePkgError(
+            'IMPORT_FAILED',
+            `Could not store blob ${digest} under ${dir}: ${(cause as Error).message}`,
+            {
+              subject: digest,
+              cause,
+            },
+          );
+        }
+        written += 1;
+        options.onEvent?.({ type: 'blob', digest, size, written: true });
+      },
+    },
+    options,
+  );
+  const { entries, sizes } = plan ?? planOf(result.document);
+  for (const [digest, size] of sizes) {
+    if ((await storage.blobSize(digest)) !== size) {
+      throw new KubePkgError(
+        'ARCHIVE_MISSING_BLOB',
+        `Blob ${digest} is neither in the archive nor already under ${dir}; export again without --since/--inventory, or import the base package first.`,
+        { subject: digest },
+      );
+    }
+  }
+  // Links only now, after every blob verified: blobs first, then manifests, tags last.
+  for (const entry of entries) if (entry.type === 'blob') await storage.linkLayer(entry.name, entry.digest);
+  for (const entry of entries)
+    if (entry.type === 'manifest') await storage.linkManifest(entry.name, entry.digest);
+  const tags: string[] = [];
+  for (const entry of entries) {
+    if (entry.type === 'manifest' && entry.tag) {
+      await storage.tag(entry.name, entry.tag, entry.digest);
+      tags.push(`${entry.name}:${entry.tag}`);
+    }
+  }
+  options.onEvent?.({
+    type: 'linked',
+    repositories: new Set(entries.map((e) => e.name)).size,
+    tags: tags.length,
+  });
+  return { document: result.document, blobs: result.blobs.length, written, tags };
+}
+
+async function importToRegistry(
+  source: Readable | AsyncIterable<Uint8Array>,
+  target: { registry: string; client?: RegistryClient | RegistryClientOptions },
+  options: ImportKubePkgOptions,
+): Promise<ImportKubePkgResult> {
+  const owned = !(target.client instanceof RegistryClient);
+  const client =
+    target.client instanceof RegistryClient ? target.client : new RegistryClient(target.client ?? {});
+  const signal = options.signal ? { signal: options.signal } : {};
+  try {
+    let plan: ReturnType<typeof planOf> | undefined;
+    const manifestDigests = new Set<string>();
+    const manifests = new Map<string, Uint8Array>();
+    const reposOf = new Map<string, string[]>();
+    let written = 0;
+    const result = await readKubePkgArchive(
+      source,
+      {
+        onSpec: (document) => {
+          plan = planOf(document);
+          for (const entry of plan.entries) {
+            if (entry.type === 'manifest') manifestDigests.add(entry.digest);
+            else reposOf.set(entry.digest, [...new Set([...(reposOf.get(entry.digest) ?? []), entry.name])]);
+          }
+          options.onEvent?.({
+            type: 'spec',
+            packages: kubePkgsOf(document).map((p) => p.metadata.name),
+            blobs: plan.sizes.size,
+          });
+          return plan.sizes;
+        },
+        onBlob: async ({ digest, size, content }) => {
+          if (manifestDigests.has(digest)) {
+            // Manifests are pushed after the whole archive verified; they are small (limit 4 MiB).
+            const chunks: Uint8Array[] = [];
+            let length = 0;
+            for await (const chunk of content) {
+              length += chunk.length;
+              if (length > 4 * 1024 * 1024)
+                throw new KubePkgError('ARCHIVE_OVERSIZE_ENTRY', `Manifest ${digest} is over 4 MiB.`, {
+                  subject: digest,
+                });
+              chunks.push(chunk);
+            }
+            manifests.set(digest, Buffer.concat(chunks));
+            return;
+          }
+          const [first, ...others] = reposOf.get(digest) ?? [];
+          if (!first) return;
+          const loc = { registry: target.registry, repository: first };
+          const { stream, error } = watched(content);
+          try {
+            const { uploaded } = await client.putBlob(loc, digest, stream, { size, ...signal });
+            if (uploaded) written += 1;
+            options.onEvent?.({ type: 'blob', digest, size, written: uploaded });
+          } catch (cause) {
+            const original = error();
+            if (original !== undefined) throw original;
+            throw new KubePkgError(
+              'IMPORT_FAILED',
+              `Could not push blob ${digest} to ${target.registry}/${first}.`,
+              {
+                subject: digest,
+                cause,
+              },
+            );
+          }
+          // The stream was read once; other repositories get the blob by cross-repository mount.
+          for (const repository of others) {
+            const other = { registry: target.registry, repository };
+            if (!(await client.headBlob(other, digest, signal)))
+              await client.mountBlob(other, digest, first, signal);
+          }
+        },
+      },
+      options,
+    );
+    const { entries } = plan ?? planOf(result.document);
+    for (const entry of entries) {
+      if (entry.type !== 'blob') continue;
+      const loc = { registry: target.registry, repository: entry.name };
+      if (!(await client.headBlob(loc, entry.digest, signal))) {
+        throw new KubePkgError(
+          'ARCHIVE_MISSING_BLOB',
+          `Blob ${entry.digest} is neither in the archive nor in ${target.registry}/${entry.name}.`,
+          {
+            subject: entry.digest,
+          },
+        );
+      }
+    }
+    // Children (untagged) before the tagged top-level manifests that reference them.
+    const ordered = entries
+      .filter((e) => e.type === 'manifest')
+      .sort((a, b) => Number(Boolean(a.tag)) - Number(Boolean(b.tag)));
+    const tags: string[] = [];
+    for (const entry of ordered) {
+      const bytes = manifests.get(entry.digest);
+      if (!bytes)
+        throw new KubePkgError(
+          'ARCHIVE_MISSING_BLOB',
+          `Manifest ${entry.digest} is missing from the archive.`,
+          { subject: entry.digest },
+        );
+      const loc = { registry: target.registry, repository: entry.name };
+      const mediaType = entry.mediaType ?? parseManifest(bytes).mediaType;
+      try {
+        await client.putManifest(loc, entry.tag ?? entry.digest, bytes, mediaType, signal);
+      } catch (cause) {
+        // distribution 2.8.3 refuses an index whose children it does not have: a package exported for a
+        // subset of platforms keeps the index byte-exact but not every child.
+        throw new KubePkgError(
+          'IMPORT_FAILED',
+          `${target.registry} rejected manifest ${entry.digest} of ${entry.name}${entry.tag ? `:${entry.tag}` : ''}. If it is a multi-arch index, the registry wants every child: export with --platform all (and --attestations), or import with --dir.`,
+          { subject: entry.digest, cause },
+        );
+      }
+      if (entry.tag) tags.push(`${entry.name}:${entry.tag}`);
+    }
+    options.onEvent?.({
+      type: 'linked',
+      repositories: new Set(entries.map((e) => e.name)).size,
+      tags: tags.length,
+    });
+    return { document: result.document, blobs: result.blobs.length, written, tags };
+  } finally {
+    if (owned) await client.close();
+  }
+}
