@@ -41,6 +41,7 @@ case "$cmd" in
     status=0
     log "build, typecheck, lint, publint + are-the-types-wrong (nx)"
     nx run-many -t build typecheck lint publint --outputStyle=stream || status=1
+    tsc -p tsconfig.json || status=1   # root scripts, benchmarks, the demo
     biome check . >/dev/null 2>&1 || { biome check . ; status=1; }
     log "changesets"
     changeset status || status=1

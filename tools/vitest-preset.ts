@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const globalSetup = fileURLToPath(new URL('../packages/test-env/src/vitest/global-setup.ts', import.meta.url));
+const globalSetup = fileURLToPath(
+  new URL('../packages/test-env/src/vitest/global-setup.ts', import.meta.url),
+);
 
 /**
  * A package's vitest configuration: two projects, `<name>:unit` (`*.test.ts`, no servers)
