@@ -10,7 +10,11 @@ import type { AddressInfo } from 'node:net';
 /** What the proxy does to blob GETs (`/v2/<name>/blobs/<digest>`). */
 export type FaultMode =
   | { kind: 'none' }
-  | { kind: 'drop-mid-blob'; times: number }
+  | {
+      kind: 'drop-mid-blob';
+      times: number /** only blobs at least this large (default 0) */;
+      minBytes?: number;
+    }
   | { kind: 'status'; status: 429 | 500; times: number; retryAfter?: string }
   | { kind: 'corrupt' }
   | { kind: 'throttle'; tickMs: number };
@@ -64,9 +68,10 @@ export async function startFaultProxy(
           up.pipe(res);
           return;
         }
-        if (m.kind === 'drop-mid-blob' && m.times > 0) {
+        const length = Number(up.headers['content-length'] ?? 0);
+        if (m.kind === 'drop-mid-blob' && m.times > 0 && length >= (m.minBytes ?? 0)) {
           m.times--;
-          const half = Math.floor(Number(up.headers['content-length'] ?? 0) / 2);
+          const half = Math.floor(length / 2);
           let sent = 0;
           up.on('data', (chunk: Buffer) => {
             if (sent >= half) return;
