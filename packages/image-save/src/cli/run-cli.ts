@@ -20,6 +20,7 @@ Options:
   --all-platforms                    keep every platform
   --filtered-index                   write an index listing only the saved platforms (new digest)
   --include-attestations             keep attestation manifests of the saved platforms
+  --include-referrers                also save signatures/referrers (Referrers API, sha256-<hex> tags, cosign .sig/.att/.sbom)
   --keep-registry-host               store as <registry>/<repository> instead of <repository>
   --plain-http <host[:port]>         talk HTTP to this host; repeatable, explicit opt-in
   --insecure-skip-tls-verify <host>  skip TLS verification for this host; repeatable, explicit opt-in
@@ -102,6 +103,7 @@ export async function runCli(
     ...(values['all-platforms'] ? { allPlatforms: true } : {}),
     ...(values['filtered-index'] ? { filteredIndex: true } : {}),
     ...(values['include-attestations'] ? { includeAttestations: true } : {}),
+    ...(values['include-referrers'] ? { includeReferrers: true } : {}),
     ...(values['keep-registry-host'] ? { keepRegistryHost: true } : {}),
     ...(values['plain-http']?.length ? { plainHttp: values['plain-http'] } : {}),
     ...(values['insecure-skip-tls-verify']?.length
@@ -160,6 +162,7 @@ function parse(argv: readonly string[]) {
       'all-platforms': { type: 'boolean' },
       'filtered-index': { type: 'boolean' },
       'include-attestations': { type: 'boolean' },
+      'include-referrers': { type: 'boolean' },
       'keep-registry-host': { type: 'boolean' },
       'plain-http': { type: 'string', multiple: true },
       'insecure-skip-tls-verify': { type: 'string', multiple: true },

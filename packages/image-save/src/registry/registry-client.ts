@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { type Dispatcher, request } from 'undici';
 import { RegistryAuth } from '../auth/registry-auth.ts';
 import { createDigester, digestBytes, parseDigest } from '../digest/digest.ts';
-import { MANIFEST_ACCEPT } from './media-types.ts';
+import { MANIFEST_ACCEPT, MediaType } from './media-types.ts';
 import { RegistryError, type RegistryErrorCode } from './registry-error.ts';
 import { DEFAULT_RETRY, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry.ts';
 import { HostDispatchers, type TransportOptions } from './transport.ts';
@@ -394,6 +394,39 @@ export class RegistryClient {
     });
     await res.body.dump();
     return digestBytes(bytes);
+  }
+
+  /**
+   * The OCI Referrers API answer for `digest` (`GET /v2/<name>/referrers/<digest>`), byte-exact;
+   * undefined when the registry does not offer the API (404, 400, 405), so callers fall back to the
+   * referrers tag schema.
+   */
+  async getReferrers(
+    loc: RepositoryLocation,
+    digest: string,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<{ bytes: Uint8Array; mediaType: string } | undefined> {
+    const res = await this.#send(loc.registry, `/v2/${loc.repository}/referrers/${digest}`, {
+      method: 'GET',
+      headers: { accept: MediaType.OciIndex },
+      scopes: [pullScope(loc.repository)],
+      signal: opts.signal,
+      ok: [200, 400, 404, 405],
+      repository: loc.repository,
+      reference: digest,
+    });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      return undefined;
+    }
+    const declared = numberHeader(res, 'content-length');
+    if (declared !== undefined && declared > this.#maxManifest) {
+      await res.body.dump();
+      return undefined;
+    }
+    const bytes = new Uint8Array(await res.body.arrayBuffer());
+    const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+    return { bytes, mediaType };
   }
 
   /** Every tag of a repository, following `Link` pagination. */

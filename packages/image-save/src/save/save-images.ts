@@ -23,6 +23,7 @@ import { RegistryStorage } from '../storage/registry-storage.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import { BlobFetcher, brief } from './blob-fetcher.ts';
 import type { SaveEvent, SaveSummary } from './events.ts';
+import { referrerDescriptors, referrersFallbackTag, referrerTagsOf, refersTo } from './referrers.ts';
 import { SaveError } from './save-error.ts';
 
 /** Annotation a filtered index carries: the digest of the source index it was cut from. */
@@ -48,6 +49,12 @@ export interface SaveImagesOptions extends TransportOptions {
   concurrency?: number;
   /** Keep attestation manifests (`unknown/unknown`) of the saved platforms (default false). */
   includeAttestations?: boolean;
+  /**
+   * Also save signatures and other referrers of every saved manifest (default false): the OCI Referrers
+   * API, else the `sha256-<hex>` fallback tag, plus cosign's `sha256-<hex>.sig`/`.att`/`.sbom` tags.
+   * The fallback and cosign tags are written too, so cosign/notation verify offline against the saved dir.
+   */
+  includeReferrers?: boolean;
   /** Authentication (default: docker config.json); `false` for none. */
   auth?: RegistryAuth | false;
   retry?: Partial<RetryPolicy>;
@@ -88,6 +95,8 @@ interface Planned {
   manifests: { digest: string; bytes: Uint8Array }[];
   blobs: Descriptor[];
   topDigest?: string;
+  /** Referrer tags (fallback index, cosign) to write after the image's tag. */
+  extraTags: { tag: string; digest: string }[];
 }
 
 /**
@@ -122,6 +131,8 @@ export async function saveImages(opts: SaveImagesOptions): Promise<SaveImagesRes
   });
   let manifestsFetched = 0;
   let blobsLinked = 0;
+  // Source tag lists, one request per repository (referrer tags are looked up in them).
+  const tagLists = new Map<string, Promise<Set<string>>>();
 
   const planned: Planned[] = [];
   const results: SaveImageResult[] = [];
@@ -176,6 +187,7 @@ export async function saveImages(opts: SaveImagesOptions): Promise<SaveImagesRes
       result,
       manifests: [],
       blobs: [],
+      extraTags: [],
     });
   }
 
@@ -218,7 +230,8 @@ export async function saveImages(opts: SaveImagesOptions): Promise<SaveImagesRes
       }
       digest = head.digest;
     }
-    if (digest && (await isComplete(p, digest))) {
+    // With referrers, a re-run always looks again: signatures may have been added since.
+    if (digest && !opts.includeReferrers && (await isComplete(p, digest))) {
       p.result.digest = await storedTopDigest(p, digest);
       return true;
     }
@@ -273,6 +286,10 @@ export async function saveImages(opts: SaveImagesOptions): Promise<SaveImagesRes
       p.blobs.push(...manifestBlobs(parsed));
       p.result.digest = top.digest;
     }
+    if (opts.includeReferrers) {
+      const subjects = [top.digest, ...p.manifests.map((m) => m.digest).filter((d) => d !== top.digest)];
+      await addReferrers(p, subjects);
+    }
     const bytes = p.blobs.reduce((n, b) => n + b.size, 0);
     emit({
       type: 'image-resolved',
@@ -284,6 +301,90 @@ export async function saveImages(opts: SaveImagesOptions): Promise<SaveImagesRes
       bytes,
     });
     return false;
+  }
+
+  function sourceTags(p: Planned): Promise<Set<string>> {
+    const key = `${p.source.registry}/${p.source.repository}`;
+    let tags = tagLists.get(key);
+    if (!tags) {
+      tags = client.listTags(p.source, opts.signal ? { signal: opts.signal } : {}).then((t) => new Set(t));
+      tagLists.set(key, tags);
+    }
+    return tags;
+  }
+
+  /** Adds the referrers of `subjects` (manifests, blobs, tags) to the plan of `p`. */
+  async function addReferrers(p: Planned, subjects: readonly string[]): Promise<void> {
+    const seen = new Set(p.manifests.map((m) => m.digest));
+    const blobSeen = new Set(p.blobs.map((b) => b.digest));
+    const signal = opts.signal ? { signal: opts.signal } : {};
+    const tags = await sourceTags(p);
+    const add = async (digest: string, subject?: string): Promise<boolean> => {
+      if (seen.has(digest)) return true;
+      const m = await loadManifest(p, digest, false);
+      if (subject !== undefined && !refersTo(m.bytes, subject)) return false;
+      const parsed = parseManifest(m.bytes);
+      const own: { digest: string; bytes: Uint8Array }[] = [];
+      const blobs: Descriptor[] = [];
+      if (parsed.kind === 'index') {
+        for (const child of parsed.manifests) {
+          const c = await loadManifest(p, child.digest, false);
+          const cp = parseManifest(c.bytes, child.mediaType);
+          if (cp.kind !== 'manifest') continue;
+          own.push(c);
+          blobs.push(...manifestBlobs(cp));
+        }
+      } else blobs.push(...manifestBlobs(parsed));
+      own.push(m);
+      for (const o of own) {
+        if (seen.has(o.digest)) continue;
+        seen.add(o.digest);
+        p.manifests.push(o);
+      }
+      for (const b of blobs) {
+        if (blobSeen.has(b.digest)) continue;
+        blobSeen.add(b.digest);
+        p.blobs.push(b);
+      }
+      return true;
+    };
+    for (const subject of subjects) {
+      const { fallback, cosign } = referrerTagsOf(subject, tags);
+      const api = await client.getReferrers(p.source, subject, signal);
+      const apiList = api ? referrerDescriptors(api.bytes, api.mediaType) : undefined;
+      if (apiList) {
+        for (const d of apiList) await add(d.digest, subject);
+        // The target registry has no Referrers API: keep the answer as the fallback tag so clients find it.
+        if (apiList.length > 0 && fallback === undefined && api) {
+          const digest = digestBytes(api.bytes);
+          p.manifests.push({ digest, bytes: api.bytes });
+          p.extraTags.push({ tag: referrersFallbackTag(subject) as string, digest });
+        }
+      }
+      if (fallback !== undefined) {
+        const idx = await loadManifest(p, fallback, false);
+        const list = referrerDescriptors(idx.bytes) ?? [];
+        const verified: string[] = [];
+        for (const d of list) if (await add(d.digest, subject)) verified.push(d.digest);
+        if (verified.length === list.length) {
+          if (!seen.has(idx.digest)) p.manifests.push(idx);
+          seen.add(idx.digest);
+          p.extraTags.push({ tag: fallback, digest: idx.digest });
+        } else if (verified.length > 0) {
+          // Entries not pointing at the subject are dropped: write an index of the verified ones only.
+          const bytes = filteredIndexBytes(idx.bytes, new Set(verified), idx.digest);
+          const digest = digestBytes(bytes);
+          p.manifests.push({ digest, bytes });
+          p.extraTags.push({ tag: fallback, digest });
+        }
+      }
+      for (const tag of cosign) {
+        const m = await client.getManifest(p.source, tag, signal);
+        manifestsFetched++;
+        await add(m.digest);
+        p.extraTags.push({ tag, digest: m.digest });
+      }
+    }
   }
 
   async function loadManifest(
@@ -390,6 +491,7 @@ export async function saveImages(opts: SaveImagesOptions): Promise<SaveImagesRes
           await storage.linkManifest(p.repository, m.digest);
         }
         if (p.ref.tag) await storage.tag(p.repository, p.ref.tag, top);
+        for (const t of p.extraTags) await storage.tag(p.repository, t.tag, t.digest);
         p.result.status = 'saved';
       } catch (error) {
         fail(p, error);
