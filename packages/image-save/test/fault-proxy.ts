@@ -35,7 +35,13 @@ export async function startFaultProxy(
   mode: FaultMode = { kind: 'none' },
 ): Promise<FaultProxy> {
   const [targetHost, targetPort] = target.split(':') as [string, string];
-  const state = { mode, blobGets: 0, manifestGets: 0, manifestHeads: 0, rangeRequests: [] as string[] };
+  const state: Omit<FaultProxy, 'host' | 'close'> = {
+    mode,
+    blobGets: 0,
+    manifestGets: 0,
+    manifestHeads: 0,
+    rangeRequests: [] as string[],
+  };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const isBlobGet = req.method === 'GET' && /\/blobs\/sha256:/.test(req.url ?? '');
     if (/\/manifests\//.test(req.url ?? '')) {
@@ -117,43 +123,14 @@ export async function startFaultProxy(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const proxy: FaultProxy = {
+  // The handler mutates `state`, so returning it (plus host and close) gives tests a live view of the counters.
+  const proxy: FaultProxy = Object.assign(state, {
     host: `127.0.0.1:${port}`,
-    get mode() {
-      return state.mode;
-    },
-    set mode(m) {
-      state.mode = m;
-    },
-    get blobGets() {
-      return state.blobGets;
-    },
-    set blobGets(n) {
-      state.blobGets = n;
-    },
-    get manifestGets() {
-      return state.manifestGets;
-    },
-    set manifestGets(n) {
-      state.manifestGets = n;
-    },
-    get manifestHeads() {
-      return state.manifestHeads;
-    },
-    set manifestHeads(n) {
-      state.manifestHeads = n;
-    },
-    get rangeRequests() {
-      return state.rangeRequests;
-    },
-    set rangeRequests(r) {
-      state.rangeRequests = r;
-    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
-  };
+  });
   return proxy;
 }

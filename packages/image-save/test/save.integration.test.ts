@@ -287,22 +287,9 @@ describe('hub-save CLI', () => {
     const proxy = await startFaultProxy(source.host, { kind: 'throttle', tickMs: 20 });
     const dir = await tempDir('hub-save-kill-');
     try {
-      const child = spawn(
-        node,
-        [
-          '--conditions=@hub/source',
-          cli,
-          '--dir',
-          dir,
-          '--plain-http',
-          proxy.host,
-          '--json',
-          `${proxy.host}/team/big:1`,
-        ],
-        {
-          stdio: 'ignore',
-        },
-      );
+      // The same command twice: killed part-way, then re-run to finish.
+      const args = ['--conditions=@hub/source', cli, '--dir', dir, '--plain-http', proxy.host, '--json'];
+      const child = spawn(node, [...args, `${proxy.host}/team/big:1`], { stdio: 'ignore' });
       const partialDir = join(dir, '.hub-save', 'partial');
       const deadline = Date.now() + 60_000;
       let size = 0;
@@ -322,16 +309,7 @@ describe('hub-save CLI', () => {
       expect(await storage.resolveTag('team/big', '1')).toBeUndefined();
 
       proxy.mode = { kind: 'none' };
-      const { stdout } = await run(node, [
-        '--conditions=@hub/source',
-        cli,
-        '--dir',
-        dir,
-        '--plain-http',
-        proxy.host,
-        '--json',
-        `${proxy.host}/team/big:1`,
-      ]);
+      const { stdout } = await run(node, [...args, `${proxy.host}/team/big:1`]);
       const events = stdout
         .trim()
         .split('\n')
