@@ -1,0 +1,2 @@
+// Public API of @hub/datapack. Hand-written: every export is deliberate.
+export {};
