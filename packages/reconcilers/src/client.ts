@@ -143,3 +143,63 @@ export interface WatchMapping {
     old?: KubeObject;
   }): readonly string[];
 }
+
+/** The policy knobs the controller's flags set; shared by reconcilers and admission. */
+export interface CataloguePolicy {
+  /** `create` (default): a missing Organization is created; `wait`: a condition says what is missing. */
+  missingOrganization: 'create' | 'wait';
+  /** Delete a Repository when its last Image is gone (default true). */
+  deleteEmptyRepositories: boolean;
+  /** Namespace of the controller's ServiceAccounts (default `imagehub-system`). */
+  controllerNamespace: string;
+  /** Namespace whose ServiceAccounts are users (default `user-system`). */
+  userNamespace: string;
+  /** The controller's own identity, learned at start with a SelfSubjectReview. */
+  controllerIdentity?: { username: string; groups: readonly string[] };
+}
+
+/** The part of an AdmissionReview v1 request the decisions read. */
+export interface AdmissionRequest {
+  uid: string;
+  kind: { group: string; version: string; kind: string };
+  name?: string;
+  operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+  userInfo: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
+  object?: KubeObject | null;
+  oldObject?: KubeObject | null;
+  dryRun?: boolean;
+}
+
+/** One RFC 6902 operation of a mutating webhook's patch. */
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace';
+  path: string;
+  value?: unknown;
+}
+
+/** What a webhook answers; the runtime wraps it into an AdmissionReview response. */
+export interface AdmissionDecision {
+  allowed: boolean;
+  /** Shown to the user on denial: names the user, the object and what to do. */
+  message?: string;
+  /** HTTP-style code of a denial (403 forbidden, 422 invalid). */
+  code?: number;
+  patch?: readonly JsonPatchOperation[];
+  warnings?: readonly string[];
+}
+
+/**
+ * One admission webhook: the runtime serves it at `path` and registers it for `kind` and
+ * `operations`. `review` must never throw for any input (a thrown error is answered as a denial).
+ */
+export interface AdmissionDefinition {
+  readonly name: string;
+  readonly path: string;
+  readonly type: 'mutating' | 'validating';
+  readonly kind: CatalogueKind;
+  readonly operations: readonly ('CREATE' | 'UPDATE' | 'DELETE')[];
+  review(
+    request: AdmissionRequest,
+    context: { cache: CacheView; policy: CataloguePolicy },
+  ): AdmissionDecision;
+}

@@ -1,11 +1,16 @@
 // Public API of @hub/reconcilers. Hand-written: every export is deliberate.
 export type {
+  AdmissionDecision,
+  AdmissionDefinition,
+  AdmissionRequest,
   ApplyOptions,
   CacheView,
   CatalogueKind,
   CatalogueKinds,
+  CataloguePolicy,
   DeleteOptions,
   EventRecord,
+  JsonPatchOperation,
   KubeObject,
   LabelSelector,
   ObjectRef,
