@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type SaveEvent, saveImages } from '@hub/image-save';
 import { digestBytes, RegistryStorage } from '@hub/image-save/storage';
-import { type Registry, startRegistry } from '@hub/test-env';
+import { type Registry, startFaultProxy, startRegistry } from '@hub/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorpusBuilder, type PushedImage } from './corpus.ts';
-import { startFaultProxy } from './fault-proxy.ts';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '..', 'src', 'cli.ts');
@@ -203,7 +202,8 @@ describe('re-runs and faults', () => {
 
   it('resumes with Range after a connection drops mid-blob', async () => {
     const proxy = await startFaultProxy(source.host, {
-      kind: 'drop-mid-blob',
+      fault: { kind: 'reset' },
+      on: 'blob',
       times: 1,
       // The 48 MiB layer: a tiny config cut after a few hundred bytes may fail before any byte is on disk.
       minBytes: 1024 * 1024,
@@ -230,10 +230,10 @@ describe('re-runs and faults', () => {
 
   it('retries 429 (honouring Retry-After) and 500', async () => {
     for (const mode of [
-      { kind: 'status', status: 429, times: 2, retryAfter: '1' },
-      { kind: 'status', status: 500, times: 2 },
+      { kind: 'status', status: 429, retryAfter: '1' },
+      { kind: 'status', status: 500 },
     ] as const) {
-      const proxy = await startFaultProxy(source.host, { ...mode });
+      const proxy = await startFaultProxy(source.host, { fault: mode, on: 'blob', times: 2 });
       try {
         const dir = await tempDir('hub-save-status-');
         const started = Date.now();
@@ -260,7 +260,7 @@ describe('re-runs and faults', () => {
   });
 
   it('rejects corrupted bytes and keeps nothing of the blob', async () => {
-    const proxy = await startFaultProxy(source.host, { kind: 'corrupt' });
+    const proxy = await startFaultProxy(source.host, { fault: { kind: 'corrupt' }, on: 'blob' });
     try {
       const dir = await tempDir('hub-save-corrupt-');
       const r = await saveImages({
@@ -284,7 +284,7 @@ describe('re-runs and faults', () => {
 
 describe('hub-save CLI', () => {
   it('resumes a large blob after kill -9', async () => {
-    const proxy = await startFaultProxy(source.host, { kind: 'throttle', tickMs: 20 });
+    const proxy = await startFaultProxy(source.host, { fault: { kind: 'throttle', tickMs: 20 }, on: 'blob' });
     const dir = await tempDir('hub-save-kill-');
     try {
       // The same command twice: killed part-way, then re-run to finish.
@@ -308,7 +308,7 @@ describe('hub-save CLI', () => {
       expect(await storage.hasBlob(layer)).toBe(false);
       expect(await storage.resolveTag('team/big', '1')).toBeUndefined();
 
-      proxy.mode = { kind: 'none' };
+      proxy.rules = [];
       const { stdout } = await run(node, [...args, `${proxy.host}/team/big:1`]);
       const events = stdout
         .trim()

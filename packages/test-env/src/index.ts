@@ -20,6 +20,8 @@ export type { HubTestEnv, HubTestEnvOptions } from './environment/start-environm
 export { startHubTestEnv } from './environment/start-environment.ts';
 export type { TestEnvErrorCode } from './errors.ts';
 export { TestEnvError } from './errors.ts';
+export type { Fault, FaultProxy, FaultRule, FaultTarget, InjectedFault } from './fault-proxy/index.ts';
+export { faultTargetOf, startFaultProxy, takeRule } from './fault-proxy/index.ts';
 export type { KubeconfigInput } from './kubeconfig/render-kubeconfig.ts';
 export { kubeConfigFromString, renderKubeconfig } from './kubeconfig/render-kubeconfig.ts';
 export { liveProcessGroups, peakRssBytes } from './process/managed-process.ts';
