@@ -22,3 +22,4 @@ export type {
   ReconcilerDefinition,
   WatchMapping,
 } from './client.ts';
+export { catalogueAdmission, catalogueReconcilers } from './catalogue.ts';
