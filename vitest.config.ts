@@ -14,6 +14,9 @@ const roots = ['packages', 'examples'].flatMap((dir) =>
 );
 
 export default defineConfig({
+  // The projects share this config's Vite server, and vitest 5 runs global setups in its `__vitest__`
+  // environment with default conditions: without this, the shared setup cannot import @hub/* sources.
+  environments: { __vitest__: { resolve: { conditions: ['@hub/source', 'node', 'import', 'default'] } } },
   test: {
     projects: roots.flatMap(({ name, root }) => hubVitestProjects(name, root)),
     passWithNoTests: true,
