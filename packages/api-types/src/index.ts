@@ -31,6 +31,7 @@ export {
   UI_KEYWORDS,
 } from './naming/keywords.ts';
 export {
+  ANNOTATION_REQUESTER,
   FINALIZER_IMAGE,
   FINALIZER_ORGANIZATION,
   FINALIZER_REPOSITORY,
@@ -70,6 +71,7 @@ export {
   type ImageHubName,
   mustParseImageHubName,
   parseImageHubName,
+  parseOrganizationName,
   parseRepositoryName,
   type RepositoryName,
 } from './reference/image-hub-name.ts';

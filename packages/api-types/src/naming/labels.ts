@@ -8,6 +8,12 @@ export const LABEL_REPOSITORY = 'repository.imagehub.sealos.io';
 export const LABEL_TAG = 'tag.imagehub.sealos.io';
 /** Prefix of keyword labels: `keyword.imagehub.sealos.io/<Keyword>: ""`, on Repositories. */
 export const KEYWORD_LABEL_PREFIX = 'keyword.imagehub.sealos.io/';
+/**
+ * Who created an Image or Repository (the AdmissionRequest's `userInfo.username`), recorded by the
+ * mutating webhook on create and kept on update. A missing Organization is created with this
+ * requester as its creator (first come, first served).
+ */
+export const ANNOTATION_REQUESTER = 'imagehub.sealos.io/requester';
 /** Finalizers of the original (`datapack.hub.sealos.io/finalizer` was never used and is omitted). */
 export const FINALIZER_ORGANIZATION = 'organization.imagehub.sealos.io/finalizer';
 export const FINALIZER_REPOSITORY = 'repository.imagehub.sealos.io/finalizer';

@@ -158,6 +158,33 @@ export function parseRepositoryName(input: string): Result<RepositoryName, Image
   return splitRepository(input, input, false);
 }
 
+/**
+ * Parses an organization name (Organization `spec.name`, the first part of `org/repo:tag`): one
+ * lower-case path component, short enough to leave room for `/<repository>`. Never throws.
+ */
+export function parseOrganizationName(input: string): Result<string, ImageReferenceError> {
+  if (input.length === 0) {
+    return fail('missing-organization', input, 'The organization name is empty; write e.g. labring.');
+  }
+  if (input.includes('/') || input.includes(':') || input.includes('@')) {
+    return fail(
+      'invalid-format',
+      input,
+      `"${input}" is not an organization name: write just the organization, e.g. labring.`,
+    );
+  }
+  const problem = componentProblem(input, input, 'organization');
+  if (problem !== undefined) return { success: false, error: problem };
+  if (input.length > NAME_TOTAL_LENGTH_MAX - 2) {
+    return fail(
+      'name-too-long',
+      input,
+      `"${input.slice(0, 64)}…" is too long: an organization name may have at most ${NAME_TOTAL_LENGTH_MAX - 2} characters.`,
+    );
+  }
+  return { success: true, data: input };
+}
+
 /** Writes `org/repo:tag`. */
 export function formatImageHubName(name: ImageHubName): string {
   return `${name.organization}/${name.repository}:${name.tag}`;
