@@ -1,2 +1,75 @@
 // Public API of @hub/datapack. Hand-written: every export is deliberate.
-export {};
+export type {
+  CatalogueObject,
+  CatalogueObjectKind,
+  CatalogueReader,
+  RepositoryFilter,
+} from './catalogue/catalogue-reader.ts';
+export { type CatalogueChange, type CatalogueStore, createCatalogueStore } from './catalogue/catalogue-store.ts';
+export { compareTagsNewestFirst, latestTagOf, repositoryTags, tagDataOf } from './catalogue/tags.ts';
+export {
+  type ComputeDataPackOptions,
+  computeDataPack,
+  type DataPackRequest,
+  type DataPackResult,
+} from './compute/compute-data-pack.ts';
+export {
+  MAX_DATA_PACK_NAMES,
+  type ValidDataPackRequest,
+  validateDataPackRequest,
+} from './compute/validate-request.ts';
+export { DataPackError, type DataPackErrorCode, type DataPackErrorOptions, isDataPackError } from './errors.ts';
+export {
+  createHubHandler,
+  type HubHandler,
+  type HubHandlerOptions,
+  type RepositoryAccess,
+} from './handler/create-hub-handler.ts';
+export {
+  type RepositoryDetail,
+  type RepositoryItem,
+  repositoryDetail,
+  repositoryItem,
+} from './search/repository-item.ts';
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type RepositoryPage,
+  type RepositoryQuery,
+  type RepositorySort,
+  type SearchOptions,
+  searchRepositories,
+  validateRepositoryQuery,
+} from './search/search-repositories.ts';
+export {
+  apiVersionOf,
+  type Backoff,
+  type CachedObject,
+  collectionPath,
+  createBackoff,
+  createInformer,
+  createKubeTransport,
+  createSharedInformerFactory,
+  type Informer,
+  type InformerEvent,
+  type InformerOptions,
+  type InformerStats,
+  isKubeApiError,
+  jittered,
+  type KnownKind,
+  KUBE_RESOURCES,
+  KubeApiError,
+  type KubeApiErrorCode,
+  type KubeRequestOptions,
+  type KubeRequestRecord,
+  type KubeResource,
+  type KubeTransport,
+  type KubeTransportOptions,
+  type KubeVerb,
+  kubeApiErrorFromStatus,
+  ObjectStore,
+  objectKey,
+  objectPath,
+  type SharedInformerFactory,
+  sleep,
+} from './informer/index.ts';

@@ -1,0 +1,33 @@
+// The resilient list+watch cache shared by @hub/controller and the DataPack reads.
+export { type Backoff, createBackoff, jittered, sleep } from './backoff.ts';
+export {
+  createInformer,
+  type Informer,
+  type InformerEvent,
+  type InformerOptions,
+  type InformerStats,
+} from './informer.ts';
+export {
+  isKubeApiError,
+  KubeApiError,
+  type KubeApiErrorCode,
+  kubeApiErrorFromStatus,
+} from './kube-api-error.ts';
+export {
+  createKubeTransport,
+  type KubeRequestOptions,
+  type KubeRequestRecord,
+  type KubeTransport,
+  type KubeTransportOptions,
+  type KubeVerb,
+} from './kube-transport.ts';
+export { type CachedObject, ObjectStore, objectKey } from './object-store.ts';
+export {
+  apiVersionOf,
+  collectionPath,
+  type KnownKind,
+  KUBE_RESOURCES,
+  type KubeResource,
+  objectPath,
+} from './resource.ts';
+export { createSharedInformerFactory, type SharedInformerFactory } from './shared-informer-factory.ts';

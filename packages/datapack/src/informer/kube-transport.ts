@@ -1,0 +1,254 @@
+import type { RequestOptions } from 'node:https';
+import { isAbortError } from '@hub/api-types/errors';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Agent, request } from 'undici';
+import { isKubeApiError, KubeApiError, kubeApiErrorFromStatus } from './kube-api-error.ts';
+
+/** What a request did, for counters (`rest_client_requests_total`, the controller's write count). */
+export interface KubeRequestRecord {
+  /** Kubernetes verb: get, list, watch, create, update, patch, apply, delete. */
+  verb: KubeVerb;
+  method: string;
+  path: string;
+  /** HTTP status, or 0 when no answer arrived. */
+  status: number;
+  durationMs: number;
+}
+
+export type KubeVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
+
+export interface KubeRequestOptions {
+  verb: KubeVerb;
+  method?: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Content type of `body`; JSON by default. Apply uses `application/apply-patch+yaml` (JSON is valid YAML). */
+  contentType?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/**
+ * One HTTP/1.1 connection pool to one apiserver, shared by every informer and client of a process
+ * (client-node creates an Agent per request and watch, which leaks sockets: kubernetes-client/javascript#2893).
+ */
+export interface KubeTransport {
+  readonly server: string;
+  /** A JSON request; non-2xx answers throw {@link KubeApiError}. */
+  request<T = unknown>(path: string, options: KubeRequestOptions): Promise<T>;
+  /**
+   * A streaming GET (watch): yields one parsed JSON object per line. `idleTimeoutMs` aborts the
+   * stream when no byte arrives for that long.
+   */
+  stream(
+    path: string,
+    options: { query?: KubeRequestOptions['query']; signal: AbortSignal; idleTimeoutMs: number },
+  ): AsyncGenerator<unknown>;
+  /** Receives every finished request (also failed ones). */
+  onRequest(listener: (record: KubeRequestRecord) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface KubeTransportOptions {
+  /** Max sockets to the apiserver (default 32; a watch holds one each). */
+  connections?: number;
+  /** Default per-request timeout (default 30 s). */
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+function toQuery(query: KubeRequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Builds the shared transport from a client-node KubeConfig (its TLS material and credentials). */
+export async function createKubeTransport(
+  kubeConfig: KubeConfig,
+  options: KubeTransportOptions = {},
+): Promise<KubeTransport> {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster?.server) {
+    throw new KubeApiError(
+      'INVALID_CONFIG',
+      'the kubeconfig has no current cluster with a server URL; set --kubeconfig or a context',
+    );
+  }
+  const server = cluster.server.replace(/\/+$/, '');
+  const tls: RequestOptions = {};
+  await kubeConfig.applyToHTTPSOptions(tls);
+  const agent = new Agent({
+    connections: options.connections ?? 32,
+    keepAliveTimeout: 30_000,
+    connect: {
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+      ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
+      ...(tls.servername ? { servername: tls.servername } : {}),
+      // Dead peers must be noticed without waiting for the kernel's defaults (client-node #596, #958).
+      keepAlive: true,
+      keepAliveInitialDelay: 30_000,
+    },
+  });
+  const listeners = new Set<(record: KubeRequestRecord) => void>();
+  const defaultTimeout = options.timeoutMs ?? 30_000;
+  const userAgent = options.userAgent ?? 'hub-controller';
+  // Credentials may rotate (exec plugins, projected service-account tokens): re-read them, but not per request.
+  let auth: { at: number; headers: Record<string, string> } | undefined;
+  const authHeaders = async (): Promise<Record<string, string>> => {
+    if (auth && Date.now() - auth.at < 10_000) return auth.headers;
+    const opts: RequestOptions = {};
+    await kubeConfig.applyToHTTPSOptions(opts);
+    const headers: Record<string, string> = {};
+    for (const [key, value] of Object.entries(opts.headers ?? {})) {
+      if (typeof value === 'string') headers[key.toLowerCase()] = value;
+    }
+    if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    auth = { at: Date.now(), headers };
+    return headers;
+  };
+  const emit = (record: KubeRequestRecord) => {
+    for (const listener of listeners) listener(record);
+  };
+
+  const transport: KubeTransport = {
+    server,
+    async request<T>(path: string, opts: KubeRequestOptions): Promise<T> {
+      const method = opts.method ?? 'GET';
+      const started = performance.now();
+      const what = `${method} ${path}`;
+      const timeout = AbortSignal.timeout(opts.timeoutMs ?? defaultTimeout);
+      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+      let status = 0;
+      try {
+        const res = await request(`${server}${path}${toQuery(opts.query)}`, {
+          dispatcher: agent,
+          method: method as 'GET',
+          signal,
+          headers: {
+            ...(await authHeaders()),
+            accept: 'application/json',
+            'user-agent': userAgent,
+            ...(opts.body === undefined ? {} : { 'content-type': opts.contentType ?? 'application/json' }),
+          },
+          ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+        });
+        status = res.statusCode;
+        const text = await res.body.text();
+        let parsed: unknown;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          parsed = undefined;
+        }
+        if (status >= 300) {
+          throw kubeApiErrorFromStatus(status, what, parsed, headerValue(res.headers['retry-after']));
+        }
+        return parsed as T;
+      } catch (error) {
+        throw mapTransportError(error, what, opts.signal, timeout);
+      } finally {
+        emit({ verb: opts.verb, method, path, status, durationMs: performance.now() - started });
+      }
+    },
+    async *stream(path, opts) {
+      const what = `watch ${path}`;
+      const started = performance.now();
+      let status = 0;
+      const local = new AbortController();
+      const signal = AbortSignal.any([opts.signal, local.signal]);
+      let idle: NodeJS.Timeout | undefined;
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(
+          () =>
+            local.abort(
+              new KubeApiError('TIMEOUT', `${what}: no data for ${opts.idleTimeoutMs} ms`, {
+                retryable: true,
+              }),
+            ),
+          opts.idleTimeoutMs,
+        );
+      };
+      try {
+        arm();
+        const res = await request(`${server}${path}${toQuery(opts.query)}`, {
+          dispatcher: agent,
+          method: 'GET',
+          signal,
+          headersTimeout: opts.idleTimeoutMs,
+          bodyTimeout: 0,
+          headers: { ...(await authHeaders()), accept: 'application/json', 'user-agent': userAgent },
+        });
+        status = res.statusCode;
+        if (status >= 300) {
+          const text = await res.body.text();
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = undefined;
+          }
+          throw kubeApiErrorFromStatus(status, what, parsed);
+        }
+        let buffered = '';
+        const decoder = new TextDecoder();
+        for await (const chunk of res.body) {
+          arm();
+          buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+          let newline = buffered.indexOf('\n');
+          while (newline >= 0) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (line) yield JSON.parse(line) as unknown;
+            newline = buffered.indexOf('\n');
+          }
+        }
+      } catch (error) {
+        if (local.signal.aborted && !opts.signal.aborted) throw local.signal.reason;
+        throw mapTransportError(error, what, opts.signal, undefined);
+      } finally {
+        clearTimeout(idle);
+        local.abort();
+        emit({ verb: 'watch', method: 'GET', path, status, durationMs: performance.now() - started });
+      }
+    },
+    onRequest(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => agent.close(),
+  };
+  return transport;
+}
+
+function mapTransportError(
+  error: unknown,
+  what: string,
+  caller: AbortSignal | undefined,
+  timeout: AbortSignal | undefined,
+): unknown {
+  if (isKubeApiError(error)) return error;
+  if (caller?.aborted) return new KubeApiError('ABORTED', `${what}: aborted`, { cause: error });
+  if (timeout?.aborted || (isAbortError(error) && !caller?.aborted)) {
+    return new KubeApiError('TIMEOUT', `${what}: no answer in time`, { retryable: true, cause: error });
+  }
+  if (error instanceof SyntaxError) {
+    return new KubeApiError('SERVER_ERROR', `${what}: the apiserver sent malformed JSON`, {
+      retryable: true,
+      cause: error,
+    });
+  }
+  return new KubeApiError('NETWORK', `${what}: the apiserver could not be reached`, {
+    retryable: true,
+    cause: error,
+  });
+}
