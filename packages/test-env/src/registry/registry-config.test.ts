@@ -19,4 +19,25 @@ describe('renderRegistryConfig', () => {
     expect(config.storage.maintenance.uploadpurging.enabled).toBe(false);
     expect(config.storage.delete.enabled).toBe(false);
   });
+
+  it('adds token authentication only when asked', () => {
+    const auth = {
+      realm: 'http://127.0.0.1:1/token',
+      service: 'hub',
+      issuer: 'hub-token',
+      rootCertBundle: '/b.pem',
+    };
+    const config = parse(
+      renderRegistryConfig({ port: 5000, storageDir: '/s', readOnly: false, secret: 'x', auth }),
+    );
+    expect(config.auth.token).toEqual({
+      realm: auth.realm,
+      service: 'hub',
+      issuer: 'hub-token',
+      rootcertbundle: '/b.pem',
+    });
+    expect(
+      parse(renderRegistryConfig({ port: 5000, storageDir: '/s', readOnly: false, secret: 'x' })).auth,
+    ).toBe(undefined);
+  });
 });

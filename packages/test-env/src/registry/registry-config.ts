@@ -7,6 +7,20 @@ export interface RegistryConfigInput {
   readOnly: boolean;
   /** `http.secret`; distribution warns (and signs upload state with a random one) when it is missing. */
   secret: string;
+  /** Token authentication (distribution's `auth.token`); omitted: no authentication. */
+  auth?: RegistryTokenAuth;
+}
+
+/** distribution's `auth.token` section: the registry sends clients to `realm` and trusts `rootCertBundle`. */
+export interface RegistryTokenAuth {
+  /** The token endpoint, e.g. `http://127.0.0.1:PORT/token`. */
+  realm: string;
+  /** The `service` clients ask for; tokens must carry it as `aud`. */
+  service: string;
+  /** The `iss` tokens must carry. */
+  issuer: string;
+  /** Path of the PEM certificate bundle of the keys that sign tokens (read once, at start). */
+  rootCertBundle: string;
 }
 
 /**
@@ -26,5 +40,17 @@ export function renderRegistryConfig(input: RegistryConfigInput): string {
       },
     },
     http: { addr: `127.0.0.1:${input.port}`, secret: input.secret },
+    ...(input.auth
+      ? {
+          auth: {
+            token: {
+              realm: input.auth.realm,
+              service: input.auth.service,
+              issuer: input.auth.issuer,
+              rootcertbundle: input.auth.rootCertBundle,
+            },
+          },
+        }
+      : {}),
   });
 }

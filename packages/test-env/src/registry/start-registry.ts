@@ -7,7 +7,7 @@ import { TestEnvError } from '../errors.ts';
 import { freePort } from '../net/free-port.ts';
 import { pollUntil, simpleRequest } from '../net/https-request.ts';
 import { spawnManaged } from '../process/managed-process.ts';
-import { renderRegistryConfig } from './registry-config.ts';
+import { type RegistryTokenAuth, renderRegistryConfig } from './registry-config.ts';
 
 /** The Debian `docker-registry` binary (distribution 2.8); scripts/setup-system.sh installs it. */
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
@@ -21,6 +21,8 @@ export interface RegistryOptions {
   /** Registry binary; defaults to `HUB_TESTENV_REGISTRY` or /usr/bin/docker-registry. */
   binary?: string;
   startTimeoutMs?: number;
+  /** Token authentication against a token server; `/v2/` then answers 401, which counts as ready. */
+  auth?: RegistryTokenAuth;
 }
 
 /** A running distribution registry on 127.0.0.1, plain HTTP. */
@@ -59,14 +61,22 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
     const configPath = join(configDir, 'config.yml');
     await writeFile(
       configPath,
-      renderRegistryConfig({ port, storageDir, readOnly, secret: randomBytes(16).toString('hex') }),
+      renderRegistryConfig({
+        port,
+        storageDir,
+        readOnly,
+        secret: randomBytes(16).toString('hex'),
+        ...(options.auth ? { auth: options.auth } : {}),
+      }),
     );
     const proc = spawnManaged('docker-registry', binary, ['serve', configPath]);
     const url = `http://127.0.0.1:${port}`;
     try {
       await pollUntil(
         async () =>
-          (await simpleRequest(`${url}/v2/`, { timeoutMs: 1000 })).status === 200 ? true : undefined,
+          (await simpleRequest(`${url}/v2/`, { timeoutMs: 1000 })).status === (options.auth ? 401 : 200)
+            ? true
+            : undefined,
         {
           timeoutMs,
           intervalMs: 50,
