@@ -5,7 +5,11 @@ export type {
   CatalogueReader,
   RepositoryFilter,
 } from './catalogue/catalogue-reader.ts';
-export { type CatalogueChange, type CatalogueStore, createCatalogueStore } from './catalogue/catalogue-store.ts';
+export {
+  type CatalogueChange,
+  type CatalogueStore,
+  createCatalogueStore,
+} from './catalogue/catalogue-store.ts';
 export { compareTagsNewestFirst, latestTagOf, repositoryTags, tagDataOf } from './catalogue/tags.ts';
 export {
   type ComputeDataPackOptions,
@@ -18,29 +22,18 @@ export {
   type ValidDataPackRequest,
   validateDataPackRequest,
 } from './compute/validate-request.ts';
-export { DataPackError, type DataPackErrorCode, type DataPackErrorOptions, isDataPackError } from './errors.ts';
+export {
+  DataPackError,
+  type DataPackErrorCode,
+  type DataPackErrorOptions,
+  isDataPackError,
+} from './errors.ts';
 export {
   createHubHandler,
   type HubHandler,
   type HubHandlerOptions,
   type RepositoryAccess,
 } from './handler/create-hub-handler.ts';
-export {
-  type RepositoryDetail,
-  type RepositoryItem,
-  repositoryDetail,
-  repositoryItem,
-} from './search/repository-item.ts';
-export {
-  DEFAULT_PAGE_SIZE,
-  MAX_PAGE_SIZE,
-  type RepositoryPage,
-  type RepositoryQuery,
-  type RepositorySort,
-  type SearchOptions,
-  searchRepositories,
-  validateRepositoryQuery,
-} from './search/search-repositories.ts';
 export {
   apiVersionOf,
   type Backoff,
@@ -73,3 +66,19 @@ export {
   type SharedInformerFactory,
   sleep,
 } from './informer/index.ts';
+export {
+  type RepositoryDetail,
+  type RepositoryItem,
+  repositoryDetail,
+  repositoryItem,
+} from './search/repository-item.ts';
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type RepositoryPage,
+  type RepositoryQuery,
+  type RepositorySort,
+  type SearchOptions,
+  searchRepositories,
+  validateRepositoryQuery,
+} from './search/search-repositories.ts';

@@ -1,0 +1,118 @@
+import {
+  DATA_PACK_CODES,
+  DATA_PACK_TYPES,
+  type DataPackCode,
+  type DataPackData,
+  type DataPackType,
+  type Image,
+  parseImageHubName,
+  type Repository,
+} from '@hub/api-types';
+import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
+import { repositoryTags } from '../catalogue/tags.ts';
+
+/** What {@link computeDataPack} reads of a DataPack spec (`expireTime` does not change the content). */
+export interface DataPackRequest {
+  type?: string | undefined;
+  names: readonly string[];
+}
+
+/** The content of a DataPack: what `status` holds, and what both client modes return. */
+export interface DataPackResult {
+  /** 1 OK, or 3 ERROR (some name did not resolve, or the request is invalid). */
+  codes: DataPackCode;
+  /** By requested name; names that resolved are present even when `codes` is ERROR. */
+  datas: Record<string, DataPackData>;
+  /** Why `codes` is ERROR: names every missing or invalid name. */
+  message?: string;
+}
+
+export interface ComputeDataPackOptions {
+  /** Whether the caller may see `org/repo` (private repositories); a hidden one counts as missing. */
+  canSee?: ((repository: Repository) => boolean) | undefined;
+}
+
+function isDataPackType(value: string): value is DataPackType {
+  return (DATA_PACK_TYPES as readonly string[]).includes(value);
+}
+
+function quoteList(names: readonly string[]): string {
+  return names.map((n) => JSON.stringify(n)).join(', ');
+}
+
+function dataOf(
+  type: DataPackType,
+  name: string,
+  repoName: string,
+  image: Image,
+  repository: Repository | undefined,
+  catalogue: CatalogueReader,
+): DataPackData {
+  const detail = image.spec.detail;
+  const data: DataPackData = { name };
+  if (image.spec.type !== undefined) data.type = image.spec.type;
+  if (type === 'base') return data;
+  // grid: the original dropped downloadCount here and left repoName empty; both are filled.
+  data.repoName = repoName;
+  if (detail.icon !== undefined) data.icon = detail.icon;
+  data.keywords = [...(detail.keywords ?? [])];
+  if (detail.size !== undefined) data.size = detail.size;
+  if (detail.description !== undefined) data.description = detail.description;
+  data.downloadCount = repository?.status?.downloadCount ?? 0;
+  if (type === 'grid') return data;
+  if (detail.ID !== undefined) data.ID = detail.ID;
+  if (detail.arch !== undefined) data.arch = detail.arch;
+  if (detail.docs !== undefined) data.docs = detail.docs;
+  if (detail.url !== undefined) data.URL = detail.url;
+  data.tags = repositoryTags(repository, catalogue.images(repoName));
+  return data;
+}
+
+/**
+ * Computes a DataPack's `datas` from the catalogue, purely (no I/O, no clock). Every name must be
+ * an `org/repo:tag` whose Image exists; otherwise the result is ERROR with a message naming each
+ * missing or invalid name, and `datas` still holds the names that resolved (the original silently
+ * returned `{}` for them). Duplicate names are gathered once.
+ */
+export function computeDataPack(
+  spec: DataPackRequest,
+  catalogue: CatalogueReader,
+  options: ComputeDataPackOptions = {},
+): DataPackResult {
+  const type = spec.type ?? 'base';
+  if (!isDataPackType(type)) {
+    return {
+      codes: DATA_PACK_CODES.ERROR,
+      datas: {},
+      message: `spec.type ${JSON.stringify(type)} is not a DataPack type: use base, grid or detail.`,
+    };
+  }
+  const datas: Record<string, DataPackData> = {};
+  const invalid: string[] = [];
+  const missing: string[] = [];
+  for (const name of new Set(spec.names)) {
+    const parsed = parseImageHubName(name);
+    if (!parsed.success) {
+      invalid.push(name);
+      continue;
+    }
+    const repoName = `${parsed.data.organization}/${parsed.data.repository}`;
+    const image = catalogue.image(name);
+    const repository = catalogue.repository(repoName);
+    const hidden = repository !== undefined && options.canSee !== undefined && !options.canSee(repository);
+    if (image === undefined || hidden) {
+      missing.push(name);
+      continue;
+    }
+    datas[name] = dataOf(type, name, repoName, image, repository, catalogue);
+  }
+  const problems: string[] = [];
+  if (missing.length > 0) {
+    problems.push(`${missing.length === 1 ? 'image' : 'images'} not found: ${quoteList(missing)}`);
+  }
+  if (invalid.length > 0) {
+    problems.push(`not imagehub names (org/repo:tag): ${quoteList(invalid)}`);
+  }
+  if (problems.length === 0) return { codes: DATA_PACK_CODES.OK, datas };
+  return { codes: DATA_PACK_CODES.ERROR, datas, message: `${problems.join('; ')}.` };
+}

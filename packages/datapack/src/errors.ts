@@ -1,0 +1,43 @@
+import { HubError, type HubErrorOptions, hubErrorGuard } from '@hub/api-types/errors';
+
+/**
+ * Why a @hub/datapack call failed. Closed: adding a code is a minor change.
+ * - `INVALID_REQUEST`: a parameter or body field is malformed (`field` names it).
+ * - `INVALID_CURSOR`: a pagination cursor was not issued for this query.
+ * - `NOT_FOUND`: the repository or organization does not exist (or is not visible to the caller).
+ * - `METHOD_NOT_ALLOWED`: an HTTP method the route does not serve.
+ * - `NOT_READY`: the catalogue has not synced yet.
+ * - `TIMEOUT`: a DataPack did not reach OK or ERROR in time (cr mode).
+ * - `KUBE_API`: the apiserver refused or failed a request.
+ */
+export type DataPackErrorCode =
+  | 'INVALID_REQUEST'
+  | 'INVALID_CURSOR'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'NOT_READY'
+  | 'TIMEOUT'
+  | 'KUBE_API';
+
+export interface DataPackErrorOptions extends HubErrorOptions {
+  /** The request field at fault (`limit`, `names[2]`, `type`). */
+  field?: string;
+  /** The HTTP status an apiserver answered, for KUBE_API. */
+  status?: number;
+}
+
+/** Every error @hub/datapack throws or returns. */
+export class DataPackError extends HubError<DataPackErrorCode> {
+  override readonly name = 'DataPackError';
+  readonly field: string | undefined;
+  readonly status: number | undefined;
+
+  constructor(code: DataPackErrorCode, message: string, options: DataPackErrorOptions = {}) {
+    super(code, message, options);
+    this.field = options.field;
+    this.status = options.status;
+  }
+}
+
+/** Brand check for {@link DataPackError} (works across installed copies). */
+export const isDataPackError = hubErrorGuard<DataPackError>('DataPackError');

@@ -1,0 +1,192 @@
+import type { Repository } from '@hub/api-types';
+import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
+import { computeDataPack } from '../compute/compute-data-pack.ts';
+import { validateDataPackRequest } from '../compute/validate-request.ts';
+import { DataPackError } from '../errors.ts';
+import { repositoryDetail } from '../search/repository-item.ts';
+import { type RepositorySort, searchRepositories } from '../search/search-repositories.ts';
+import { errorResponse, jsonFresh, jsonRead } from './http-response.ts';
+
+/** Decides which private repositories one caller may see (`org/repo` and its organization). */
+export type RepositoryAccess = (repository: { name: string; organization: string }) => boolean;
+
+export interface HubHandlerOptions {
+  /** What the handler reads; a {@link Catalogue} is awaited until synced. */
+  catalogue: CatalogueReader & { ready?: () => Promise<void> };
+  /** The path the routes live under, e.g. `/api/hub`. */
+  basePath: string;
+  /**
+   * Called once per request; the returned predicate admits private repositories. Without it,
+   * private repositories are invisible (404, left out of lists, missing in DataPacks).
+   */
+  authorize?: ((request: Request) => RepositoryAccess | Promise<RepositoryAccess>) | undefined;
+  /** How long a request waits for the catalogue's first sync before a 503 (default 10 s). */
+  readyTimeoutMs?: number | undefined;
+}
+
+/** A Web-standard fetch handler. */
+export type HubHandler = (request: Request) => Promise<Response>;
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function param(url: URL, name: string): string | undefined {
+  const value = url.searchParams.get(name);
+  return value === null || value === '' ? undefined : value;
+}
+
+function intParam(url: URL, name: string): number | undefined {
+  const value = param(url, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(value)) {
+    throw new DataPackError('INVALID_REQUEST', `${name} must be a positive integer.`, { field: name });
+  }
+  return Number(value);
+}
+
+function sortParam(url: URL): RepositorySort | undefined {
+  const value = param(url, 'sort');
+  if (value === undefined || value === 'name' || value === 'updated') return value;
+  throw new DataPackError('INVALID_REQUEST', 'sort must be "name" or "updated".', { field: 'sort' });
+}
+
+function segments(pathname: string, basePath: string): string[] | undefined {
+  const base = basePath.replace(/\/+$/, '');
+  if (pathname !== base && !pathname.startsWith(`${base}/`)) return undefined;
+  const rest = pathname
+    .slice(base.length)
+    .split('/')
+    .filter((s) => s !== '');
+  try {
+    return rest.map((s) => decodeURIComponent(s));
+  } catch {
+    throw new DataPackError('INVALID_REQUEST', 'the path has malformed percent-encoding.', { field: 'path' });
+  }
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('application/json')) {
+    throw new DataPackError('INVALID_REQUEST', 'send the body as Content-Type: application/json.', {
+      field: 'content-type',
+    });
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+    throw new DataPackError('INVALID_REQUEST', 'the body is larger than 1 MiB.', { field: 'body' });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DataPackError('INVALID_REQUEST', 'the body is not valid JSON.', { field: 'body' });
+  }
+}
+
+function methodNotAllowed(allowed: string): never {
+  throw new DataPackError('METHOD_NOT_ALLOWED', `this route answers ${allowed} only.`, { field: 'method' });
+}
+
+async function waitReady(options: HubHandlerOptions): Promise<void> {
+  const ready = options.catalogue.ready;
+  if (ready === undefined) return;
+  const ms = options.readyTimeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DataPackError('NOT_READY', 'the catalogue is still syncing; try again shortly.', {
+            retryable: true,
+          }),
+        ),
+      ms,
+    );
+  });
+  try {
+    await Promise.race([ready.call(options.catalogue), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Creates the catalogue's HTTP API as a `(Request) => Promise<Response>`, mountable as a Next.js
+ * route handler or in any fetch-style server. Routes under `basePath`:
+ * `GET /repositories`, `GET /repositories/{org}/{repo}`, `GET /organizations/{org}`, `POST /datapacks`.
+ */
+export function createHubHandler(options: HubHandlerOptions): HubHandler {
+  const { catalogue } = options;
+  // Public data may sit in shared caches briefly; with an authorize hook, answers depend on the caller.
+  const cacheControl =
+    options.authorize === undefined ? 'public, max-age=5, stale-while-revalidate=30' : 'private, no-cache';
+
+  return async (request) => {
+    try {
+      const url = new URL(request.url);
+      const path = segments(url.pathname, options.basePath);
+      if (path === undefined)
+        throw new DataPackError('NOT_FOUND', `no route ${url.pathname}.`, { field: 'path' });
+      const [resource, ...rest] = path;
+      await waitReady(options);
+      const access: RepositoryAccess = (await options.authorize?.(request)) ?? (() => false);
+      const canSee = (repository: Repository): boolean =>
+        !repository.spec.isPrivate ||
+        access({ name: repository.spec.name, organization: repository.spec.name.split('/')[0] ?? '' });
+
+      if (resource === 'repositories' && rest.length === 0) {
+        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET');
+        const page = searchRepositories(
+          catalogue,
+          {
+            q: param(url, 'q'),
+            keywords: url.searchParams.getAll('keyword').filter((k) => k !== ''),
+            organization: param(url, 'org'),
+            sort: sortParam(url),
+            limit: intParam(url, 'limit'),
+            cursor: param(url, 'cursor'),
+          },
+          { canSee },
+        );
+        return jsonRead(request, page, cacheControl);
+      }
+      if (resource === 'repositories' && rest.length === 2) {
+        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET');
+        const name = `${rest[0]}/${rest[1]}`;
+        const repository = catalogue.repository(name);
+        if (repository === undefined || !canSee(repository)) {
+          throw new DataPackError('NOT_FOUND', `repository ${name} does not exist.`, { field: 'path' });
+        }
+        return jsonRead(request, repositoryDetail(repository, catalogue), cacheControl);
+      }
+      if (resource === 'organizations' && rest.length === 1) {
+        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET');
+        const name = rest[0] ?? '';
+        const organization = catalogue.organization(name);
+        if (organization === undefined) {
+          throw new DataPackError('NOT_FOUND', `organization ${name} does not exist.`, { field: 'path' });
+        }
+        const repos = catalogue
+          .repositories({ organization: organization.spec.name })
+          .filter(canSee)
+          .map((r) => r.spec.name);
+        return jsonRead(
+          request,
+          {
+            name: organization.spec.name,
+            creator: organization.spec.creator ?? null,
+            managers: organization.spec.manager ?? [],
+            repos,
+          },
+          cacheControl,
+        );
+      }
+      if (resource === 'datapacks' && rest.length === 0) {
+        if (request.method !== 'POST') methodNotAllowed('POST');
+        const spec = validateDataPackRequest(await readJson(request));
+        return jsonFresh(computeDataPack(spec, catalogue, { canSee }));
+      }
+      throw new DataPackError('NOT_FOUND', `no route ${url.pathname}.`, { field: 'path' });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}

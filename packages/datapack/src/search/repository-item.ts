@@ -1,0 +1,62 @@
+import type { Repository, TagData } from '@hub/api-types';
+import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
+import { latestTagOf, repositoryTags } from '../catalogue/tags.ts';
+
+/** One repository in a listing. */
+export interface RepositoryItem {
+  /** `org/repo`. */
+  name: string;
+  organization: string;
+  latestTag: TagData | null;
+  tagCount: number;
+  icon: string | null;
+  description: string | null;
+  keywords: string[];
+  isPrivate: boolean;
+  /** RFC 3339: the latest tag's creation time, or the repository's creation when it has no tag. */
+  updated: string | null;
+}
+
+/** A repository with its README and every tag, newest first. */
+export interface RepositoryDetail extends RepositoryItem {
+  docs: string | null;
+  tags: TagData[];
+}
+
+function organizationOf(name: string): string {
+  const slash = name.indexOf('/');
+  return slash < 0 ? name : name.slice(0, slash);
+}
+
+/** The listing item of a repository, read from the catalogue (icon etc. from its latest tag's Image). */
+export function repositoryItem(repository: Repository, catalogue: CatalogueReader): RepositoryItem {
+  const name = repository.spec.name;
+  const images = catalogue.images(name);
+  const latestTag = latestTagOf(repository, images);
+  const latestImage = latestTag === null ? undefined : catalogue.image(`${name}:${latestTag.name}`);
+  const detail = latestImage?.spec.detail;
+  const tagCount = repository.status?.tags?.length || images.length;
+  return {
+    name,
+    organization: organizationOf(name),
+    latestTag,
+    tagCount,
+    icon: detail?.icon ?? null,
+    description: detail?.description ?? null,
+    keywords: [...catalogue.keywords(name)],
+    isPrivate: repository.spec.isPrivate,
+    updated: latestTag?.creatTime ?? repository.metadata.creationTimestamp ?? null,
+  };
+}
+
+/** The detail of a repository: its item plus the latest tag's README and every tag. */
+export function repositoryDetail(repository: Repository, catalogue: CatalogueReader): RepositoryDetail {
+  const item = repositoryItem(repository, catalogue);
+  const latestImage =
+    item.latestTag === null ? undefined : catalogue.image(`${item.name}:${item.latestTag.name}`);
+  return {
+    ...item,
+    docs: latestImage?.spec.detail.docs ?? null,
+    tags: repositoryTags(repository, catalogue.images(item.name)),
+  };
+}
