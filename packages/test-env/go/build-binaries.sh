@@ -4,6 +4,9 @@
 #   $HUB_TESTENV_CACHE/bin/k8s-<ver>/kube-apiserver
 #   $HUB_TESTENV_CACHE/bin/etcd-<ver>/etcd
 # Prints the two binary paths on the last lines as KUBE_APISERVER=… and ETCD=….
+# Go's own output (`go: downloading …`, compiler lines) goes to $CACHE/logs/build-binaries.log; on a
+# failure the last 30 lines of it are printed. `--check` exits 0 when both binaries are cached
+# (nothing to build), 1 otherwise, and builds nothing.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,6 +15,17 @@ CACHE=${HUB_TESTENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hub-testenv}
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 log() { printf '[build-binaries] %s\n' "$*" >&2; }
+mkdir -p "$CACHE/logs"
+go_log="$CACHE/logs/build-binaries.log"
+# Runs a go command with its output appended to the log; on failure shows the log's tail.
+quiet_go() {
+  printf '\n$ %s\n' "$*" >>"$go_log"
+  "$@" >>"$go_log" 2>&1 && return 0
+  local rc=$?
+  log "failed ($rc): $*; last 30 lines of $go_log:"
+  tail -n 30 "$go_log" >&2
+  return $rc
+}
 # `go build` is silent for minutes: print a heartbeat with the elapsed time while a step runs.
 with_heartbeat() {
   local label=$1 t0=$SECONDS hb; shift
@@ -23,15 +37,22 @@ with_heartbeat() {
   log "$label: $( [ $rc -eq 0 ] && echo done || echo "failed ($rc)") in $((SECONDS - t0))s"
   return $rc
 }
-command -v go >/dev/null || { log "go is not on PATH: install Go 1.26 (https://go.dev/dl) and re-run"; exit 2; }
-
 mkdir -p "$CACHE/bin" "$CACHE/work"
 apiserver_out="$CACHE/bin/k8s-$K8S_VERSION/kube-apiserver"
+# Which etcd a kube-apiserver version pairs with, recorded at build time so a cached run needs no Go.
+etcd_record="$CACHE/bin/k8s-$K8S_VERSION/etcd-version"
+if [ "${1:-}" = --check ]; then
+  [ -x "$apiserver_out" ] && [ -f "$etcd_record" ] && [ -x "$CACHE/bin/etcd-$(cat "$etcd_record")/etcd" ]
+  exit
+fi
+command -v go >/dev/null || { log "go is not on PATH: install Go 1.26 (https://go.dev/dl) and re-run"; exit 2; }
 
 # Read k8s' own go.mod: it names the staging modules (required at v0.0.0) and the etcd it pairs with.
 log "resolving k8s.io/kubernetes@$K8S_VERSION"
-modfile=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
-[ -f "$modfile" ] || { log "could not download the go.mod of k8s.io/kubernetes@$K8S_VERSION"; exit 1; }
+module_json=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" 2>>"$go_log") || true
+printf '%s\n' "$module_json" >>"$go_log"
+modfile=$(printf '%s\n' "$module_json" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
+[ -f "$modfile" ] || { log "could not download the go.mod of k8s.io/kubernetes@$K8S_VERSION (log: $go_log)"; tail -n 30 "$go_log" >&2; exit 1; }
 minor=${K8S_VERSION#v1.}; minor=${minor%%.*}; patch=${K8S_VERSION##*.}
 staging_version="v0.$minor.$patch"
 etcd_version=$(awk '$1=="go.etcd.io/etcd/client/v3"{print $2; exit}' "$modfile")
@@ -56,11 +77,10 @@ build_apiserver() {
   printf 'package main\n\nimport _ "k8s.io/kubernetes/cmd/kube-apiserver"\n' > "$work/tools.go"
   sed -i '1i //go:build tools' "$work/tools.go"
   log "downloading modules (go mod tidy)"
-  with_heartbeat "kube-apiserver modules" bash -c 'cd "$1" && go mod tidy >&2' _ "$work"
+  with_heartbeat "kube-apiserver modules" quiet_go go -C "$work" mod tidy
   log "compiling kube-apiserver $K8S_VERSION (a cold build takes several minutes)"
   local pkg=k8s.io/component-base/version
-  with_heartbeat "kube-apiserver compile" bash -c 'cd "$1" && shift && go build "$@" >&2' _ "$work" \
-    -trimpath -o "$work/kube-apiserver" \
+  with_heartbeat "kube-apiserver compile" quiet_go go -C "$work" build -trimpath -o "$work/kube-apiserver" \
     -ldflags "-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean" \
     k8s.io/kubernetes/cmd/kube-apiserver
   mkdir -p "$(dirname "$apiserver_out")"
@@ -73,10 +93,9 @@ build_etcd() {
   { cat "$here/etcd/go.mod.in"; echo; echo "require go.etcd.io/etcd/server/v3 $etcd_version"; } > "$work/go.mod"
   printf '//go:build tools\n\npackage main\n\nimport _ "go.etcd.io/etcd/server/v3"\n' > "$work/tools.go"
   log "downloading etcd modules"
-  with_heartbeat "etcd modules" bash -c 'cd "$1" && go mod tidy >&2' _ "$work"
+  with_heartbeat "etcd modules" quiet_go go -C "$work" mod tidy
   log "compiling etcd $etcd_version"
-  with_heartbeat "etcd compile" bash -c 'cd "$1" && shift && go build "$@" >&2' _ "$work" \
-    -trimpath -ldflags "-s -w" -o "$work/etcd" go.etcd.io/etcd/server/v3
+  with_heartbeat "etcd compile" quiet_go go -C "$work" build -trimpath -ldflags "-s -w" -o "$work/etcd" go.etcd.io/etcd/server/v3
   mkdir -p "$(dirname "$etcd_out")"
   mv "$work/etcd" "$etcd_out.tmp" && mv "$etcd_out.tmp" "$etcd_out"
 }
@@ -84,6 +103,7 @@ build_etcd() {
 start=$(date +%s)
 if [ -x "$etcd_out" ]; then log "etcd $etcd_version cached"; else build_etcd; fi
 if [ -x "$apiserver_out" ]; then log "kube-apiserver $K8S_VERSION cached"; else build_apiserver; fi
+printf '%s\n' "$etcd_version" >"$etcd_record.tmp" && mv "$etcd_record.tmp" "$etcd_record"
 log "done in $(( $(date +%s) - start ))s"
 echo "KUBE_APISERVER=$apiserver_out"
 echo "ETCD=$etcd_out"
