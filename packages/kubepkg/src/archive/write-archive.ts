@@ -9,6 +9,10 @@ import { pack as createPack, type Pack } from 'tar-stream';
 import { KubePkgError } from '../errors.ts';
 import type { KubePkg, KubePkgList } from '../spec/kubepkg-schema.ts';
 import { blobEntryName, SPEC_ENTRY, splitDigest } from './archive-layout.ts';
+import { fixedChunks } from './fixed-chunks.ts';
+
+/** Size of every write into gzip (see fixedChunks). Part of the byte-identity guarantee: changing it changes archives. */
+const GZIP_INPUT_CHUNK = 64 * 1024;
 
 /**
  * gzip level used by default: 0, gzip framing with stored blocks. Layers are already gzip/zstd
@@ -22,7 +26,9 @@ export const DEFAULT_GZIP_LEVEL = 0;
 export interface ArchiveBlob {
   digest: string;
   size: number;
-  open(): Promise<Readable | AsyncIterable<Uint8Array>>;
+  open(): Promise<Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>>;
+  /** What the blob belongs to (an image reference), named in errors. */
+  source?: string;
 }
 
 /** Options for {@link writeKubePkgArchive}. */
@@ -85,8 +91,11 @@ export async function writeKubePkgArchive(
     throw error;
   });
 
-  // A plain async iterable: node's pipeline must not mistake tar-stream's streamx stream for a Node stream.
-  const tar = { [Symbol.asyncIterator]: () => pack[Symbol.asyncIterator]() } as AsyncIterable<Uint8Array>;
+  // Fixed-size chunks make the gzip stream independent of how sources chunked their bytes.
+  const tar = fixedChunks(
+    { [Symbol.asyncIterator]: () => pack[Symbol.asyncIterator]() } as AsyncIterable<Uint8Array>,
+    GZIP_INPUT_CHUNK,
+  );
   const target = typeof options.output === 'string' ? `${options.output}.partial` : undefined;
   const out = target ? createWriteStream(target) : (options.output as Writable);
   const signal = options.signal ? { signal: options.signal } : {};
@@ -103,7 +112,10 @@ export async function writeKubePkgArchive(
             out,
             signal,
           );
-    await Promise.all([producing, piping]);
+    // The producer's error is the real one; the pipeline then only reports the destroyed pack.
+    const [produced, piped] = await Promise.allSettled([producing, piping]);
+    if (produced.status === 'rejected') throw produced.reason;
+    if (piped.status === 'rejected') throw piped.reason;
     if (target) await rename(target, options.output as string);
   } catch (error) {
     if (target) await rm(target, { force: true });
@@ -123,43 +135,54 @@ async function produce(
   await addEntry(pack, SPEC_ENTRY, spec.length, [spec]);
   for (const blob of blobs) {
     options.signal?.throwIfAborted();
-    const [alg] = splitDigest(blob.digest);
-    const hash = createHash(alg);
-    let size = 0;
-    const source = await blob.open();
-    async function* hashed(): AsyncIterable<Uint8Array> {
-      for await (const chunk of source as AsyncIterable<Uint8Array>) {
-        size += chunk.length;
-        if (size > blob.size) break;
-        hash.update(chunk);
-        yield chunk;
-      }
-    }
-    const sizeError = (cause?: unknown) =>
-      new KubePkgError(
-        'ARCHIVE_DIGEST_MISMATCH',
-        `Blob ${blob.digest}: the source gave ${size > blob.size ? 'more' : 'fewer'} bytes than its size ${blob.size}.`,
-        { subject: blob.digest, cause },
-      );
-    try {
-      await addEntry(pack, blobEntryName(blob.digest), blob.size, hashed());
-    } catch (error) {
-      throw size !== blob.size ? sizeError(error) : error;
-    }
-    if (size !== blob.size) throw sizeError();
-    const actual = `${alg}:${hash.digest('hex')}`;
-    if (actual !== blob.digest) {
-      throw new KubePkgError(
-        'ARCHIVE_DIGEST_MISMATCH',
-        `Blob ${blob.digest}: source content hashes to ${actual}.`,
-        {
-          subject: blob.digest,
-        },
-      );
-    }
+    await addEntry(pack, blobEntryName(blob.digest), blob.size, verified(blob, await blob.open()));
     options.onBlob?.({ digest: blob.digest, size: blob.size });
   }
   pack.finalize();
+}
+
+/**
+ * Passes a blob's bytes through, checking size and digest. It throws before its last chunk is
+ * consumed, so a bad blob fails while its tar entry is still open: the entry is never completed and the
+ * archive never renamed into place.
+ */
+async function* verified(
+  blob: ArchiveBlob,
+  source: Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const [alg] = splitDigest(blob.digest);
+  const hash = createHash(alg);
+  const what = `${blob.source ? `Image ${blob.source}: blob` : 'Blob'} ${blob.digest}`;
+  let size = 0;
+  let held: Uint8Array | undefined;
+  for await (const chunk of source as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > blob.size) {
+      throw new KubePkgError(
+        'BLOB_SIZE_MISMATCH',
+        `${what}: the source gave more bytes than its listed size ${blob.size}.`,
+        { subject: blob.digest },
+      );
+    }
+    hash.update(chunk);
+    // Hold one chunk back: the last one is released only after the digest matched.
+    if (held) yield held;
+    held = chunk;
+  }
+  if (size !== blob.size) {
+    throw new KubePkgError(
+      'BLOB_SIZE_MISMATCH',
+      `${what}: the source gave ${size} bytes, fewer than its listed size ${blob.size}.`,
+      { subject: blob.digest },
+    );
+  }
+  const actual = `${alg}:${hash.digest('hex')}`;
+  if (actual !== blob.digest) {
+    throw new KubePkgError('BLOB_DIGEST_MISMATCH', `${what}: the source content hashes to ${actual}.`, {
+      subject: blob.digest,
+    });
+  }
+  if (held) yield held;
 }
 
 async function addEntry(
@@ -170,8 +193,17 @@ async function addEntry(
 ): Promise<void> {
   const { promise: finished, resolve, reject } = Promise.withResolvers<void>();
   const sink = pack.entry({ ...HEADER, name, size }, (error) => (error ? reject(error) : resolve()));
-  for await (const chunk of chunks) {
-    if (!sink.write(chunk)) await once(sink as unknown as NodeJS.EventEmitter, 'drain');
+  const emitter = sink as unknown as NodeJS.EventEmitter;
+  // Errors reach us through the callback; without a listener a destroyed sink's 'error' would crash the process.
+  emitter.on('error', () => undefined);
+  finished.catch(() => undefined);
+  try {
+    for await (const chunk of chunks) {
+      if (!sink.write(chunk)) await once(emitter, 'drain');
+    }
+  } catch (error) {
+    (sink as unknown as { destroy(error: Error): void }).destroy(error as Error);
+    throw error;
   }
   (sink as unknown as { end(): void }).end();
   await finished;

@@ -206,6 +206,10 @@ const commands = {
         if (event.type === 'resolved') log(`resolved ${event.reference} → ${event.digest}`);
         else if (event.type === 'blob')
           log(`[${event.done}/${event.total}] ${event.digest} ${mib(event.size)}`);
+        else if (event.type === 'retry')
+          log(
+            `retrying ${event.digest} of ${event.reference} from byte ${event.offset} in ${event.delayMs} ms (try ${event.attempt + 1}): ${event.reason}`,
+          );
       },
     });
     const bytes = result.blobs.reduce((sum, blob) => sum + blob.size, 0);

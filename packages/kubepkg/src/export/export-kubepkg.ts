@@ -1,17 +1,19 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { type PlatformSpec, parsePlatform } from '@hub/image-save/platform';
 import { RegistryClient, type RegistryClientOptions } from '@hub/image-save/registry';
 import type { ArchiveBlob } from '../archive/write-archive.ts';
 import { writeKubePkgArchive } from '../archive/write-archive.ts';
 import type { DigestMeta, KubePkg, KubePkgList } from '../spec/kubepkg-schema.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
+import { type BlobRetry, blobBody } from './blob-body.ts';
 import { type RepositoryNaming, type ResolvedImage, resolveImage } from './resolve-images.ts';
 
 /** Progress of {@link exportKubePkg}. */
 export type ExportEvent =
   | { type: 'resolved'; reference: string; digest: string; blobs: number }
   | { type: 'blob'; digest: string; size: number; done: number; total: number }
-  | { type: 'skipped'; digest: string; size: number; reason: 'since' | 'inventory' };
+  | { type: 'skipped'; digest: string; size: number; reason: 'since' | 'inventory' }
+  | ({ type: 'retry' } & BlobRetry);
 
 /** Options for {@link exportKubePkg}. */
 export interface ExportKubePkgOptions extends RepositoryNaming {
@@ -110,10 +112,11 @@ export async function exportKubePkg(options: ExportKubePkgOptions): Promise<Expo
     for (const digest of options.inventory ?? []) if (!skip.has(digest)) skip.set(digest, 'inventory');
 
     const manifests = new Map<string, Uint8Array>();
-    const sources = new Map<string, { registry: string; repository: string }>();
+    const sources = new Map<string, { loc: { registry: string; repository: string }; reference: string }>();
     for (const resolved of resolvedByRef.values()) {
       for (const [digest, bytes] of resolved.manifests) manifests.set(digest, bytes);
-      for (const [digest, loc] of resolved.sources) if (!sources.has(digest)) sources.set(digest, loc);
+      for (const [digest, loc] of resolved.sources)
+        if (!sources.has(digest)) sources.set(digest, { loc, reference: resolved.reference });
     }
     const blobs: ArchiveBlob[] = [];
     const skipped: Array<{ digest: string; size: number }> = [];
@@ -133,13 +136,18 @@ export async function exportKubePkg(options: ExportKubePkgOptions): Promise<Expo
         options.onEvent?.({ type: 'skipped', digest, size, reason });
         continue;
       }
-      const loc = sources.get(digest);
-      if (!loc) continue;
+      const from = sources.get(digest);
+      if (!from) continue;
       blobs.push({
         digest,
         size,
-        open: async (): Promise<Readable> =>
-          (await client.getBlob(loc, digest, options.signal ? { signal: options.signal } : {})).body,
+        source: from.reference,
+        open: async () =>
+          blobBody(client, from.loc, digest, size, {
+            reference: from.reference,
+            ...(options.signal ? { signal: options.signal } : {}),
+            onRetry: (retry) => options.onEvent?.({ type: 'retry', ...retry }),
+          }),
       });
     }
     let done = 0;
