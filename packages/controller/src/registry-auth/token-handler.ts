@@ -1,0 +1,240 @@
+import { toHubError } from '@hub/api-types/errors';
+import { authorizeScopes, type IsOrganizationManager, type RegistryAuthCache } from './authorize.ts';
+import { looksLikeKubeconfig, parseBasicCredentials } from './basic-credentials.ts';
+import type { DownloadCounter } from './download-counter.ts';
+import { isRegistryAuthError } from './errors.ts';
+import type { RegistryIdentity } from './identity.ts';
+import type { KeyRing } from './key-ring.ts';
+import { createRateLimiter, type KeyedRateLimiter, type RateLimit } from './rate-limiter.ts';
+import { signRegistryToken } from './registry-token.ts';
+import { formatResourceScope, parseScopes } from './scope.ts';
+import type { TokenAuthenticator } from './token-review.ts';
+
+/** Why a token request was refused; logged, never the credentials. */
+export type RegistryTokenDenial =
+  | 'bad-request'
+  | 'malformed-authorization'
+  | 'kubeconfig-password'
+  | 'invalid-credentials'
+  | 'username-mismatch'
+  | 'rate-limited'
+  | 'review-failed';
+
+/** One structured log event of the token handler. */
+export type RegistryTokenEvent =
+  | {
+      type: 'denied';
+      reason: RegistryTokenDenial;
+      clientAddress: string;
+      /** The username sent (sanitised, at most 128 characters); the password never appears. */
+      username?: string;
+      service?: string;
+      status: number;
+    }
+  | { type: 'issued'; clientAddress: string; subject: string; scopes: string[]; service: string };
+
+/** Rate limits; `false` turns one off. */
+export interface RegistryTokenRateLimits {
+  /** Every request, per client address. Default 20/s, burst 40. */
+  perAddress?: RateLimit | false;
+  /** Authenticated requests, per username. Default 10/s, burst 20. */
+  perUser?: RateLimit | false;
+  /** Failed authentications per client address; when spent, requests get 429 before any review. Default 1 per 6 s, burst 10. */
+  failuresPerAddress?: RateLimit | false;
+}
+
+/** Options of {@link createRegistryTokenHandler}. */
+export interface RegistryTokenHandlerOptions {
+  keyRing: KeyRing;
+  authenticator: TokenAuthenticator;
+  /** The informer cache (Organizations, Repositories). */
+  cache: RegistryAuthCache;
+  /** The webhooks' manager matching from @hub/reconcilers. */
+  isOrganizationManager: IsOrganizationManager;
+  /** `iss` of issued tokens; the registry's `auth.token.issuer`. Default `hub-token`. */
+  issuer?: string;
+  /** Accepted `service` values (the registries' `auth.token.service`); any well-formed one when omitted. */
+  services?: readonly string[];
+  /** Token lifetime in seconds. Default 300. */
+  ttlSeconds?: number;
+  /**
+   * `match` (default): the Basic username must be the reviewed username, or the ServiceAccount's short name
+   * when it lives in `userNamespace`. `ignore`: any username (tools that insist on one).
+   */
+  usernameCheck?: 'match' | 'ignore';
+  /** Namespace whose ServiceAccounts are users (default `user-system`). */
+  userNamespace?: string;
+  rateLimits?: RegistryTokenRateLimits;
+  downloadCounter?: DownloadCounter;
+  log?: (event: RegistryTokenEvent) => void;
+  now?: () => Date;
+}
+
+/** A Web-standard handler; `clientAddress` comes from the server's socket, never from headers. */
+export type RegistryTokenHandler = (request: Request, info?: { clientAddress?: string }) => Promise<Response>;
+
+const SERVICE = /^[\w.:@/-]{1,255}$/;
+
+function limiter(limit: RateLimit | false | undefined, fallback: RateLimit): KeyedRateLimiter | undefined {
+  return limit === false ? undefined : createRateLimiter(limit ?? fallback);
+}
+
+function sanitize(value: string): string {
+  return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 128);
+}
+
+function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  return Response.json(
+    { errors: [{ code, message }] },
+    { status, headers: { 'cache-control': 'no-store', ...headers } },
+  );
+}
+
+function usernameMatches(sent: string, identity: RegistryIdentity, userNamespace: string): boolean {
+  return sent === identity.username || identity.username === `system:serviceaccount:${userNamespace}:${sent}`;
+}
+
+/**
+ * The distribution token endpoint as a Web-standard handler: `GET ?service=S&scope=repository:org/repo:pull,push`
+ * with Basic credentials (the password a Kubernetes bearer token) or none. Answers a signed JWT with the
+ * granted subset of the scopes; refusals are distribution-style JSON errors that never echo credentials.
+ */
+export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions): RegistryTokenHandler {
+  const issuer = options.issuer ?? 'hub-token';
+  const ttlSeconds = options.ttlSeconds ?? 300;
+  const userNamespace = options.userNamespace ?? 'user-system';
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? (() => {});
+  const perAddress = limiter(options.rateLimits?.perAddress, { ratePerSecond: 20, burst: 40 });
+  const perUser = limiter(options.rateLimits?.perUser, { ratePerSecond: 10, burst: 20 });
+  const failures = limiter(options.rateLimits?.failuresPerAddress, { ratePerSecond: 1 / 6, burst: 10 });
+
+  return async (request, info) => {
+    const clientAddress = info?.clientAddress ?? 'unknown';
+    let username: string | undefined;
+    let service: string | undefined;
+    const deny = (reason: RegistryTokenDenial, response: Response): Response => {
+      log({
+        type: 'denied',
+        reason,
+        clientAddress,
+        ...(username !== undefined ? { username: sanitize(username) } : {}),
+        ...(service !== undefined ? { service: sanitize(service) } : {}),
+        status: response.status,
+      });
+      return response;
+    };
+    const tooMany = (retryAfterSeconds: number) =>
+      deny(
+        'rate-limited',
+        errorResponse(429, 'TOOMANYREQUESTS', 'too many token requests; retry later', {
+          'retry-after': String(retryAfterSeconds),
+        }),
+      );
+    const unauthorized = (reason: RegistryTokenDenial, message: string) => {
+      failures?.take(clientAddress);
+      return deny(
+        reason,
+        errorResponse(401, 'UNAUTHORIZED', message, { 'www-authenticate': `Basic realm="${issuer}"` }),
+      );
+    };
+
+    if (request.method !== 'GET') {
+      return errorResponse(405, 'UNSUPPORTED', 'the token endpoint answers GET', { allow: 'GET' });
+    }
+    const addressDecision = perAddress?.take(clientAddress);
+    if (addressDecision && !addressDecision.allowed) return tooMany(addressDecision.retryAfterSeconds);
+
+    try {
+      const url = new URL(request.url);
+      service = url.searchParams.get('service') ?? undefined;
+      if (
+        service === undefined ||
+        !SERVICE.test(service) ||
+        (options.services && !options.services.includes(service))
+      ) {
+        return deny(
+          'bad-request',
+          errorResponse(
+            400,
+            'INVALID_REQUEST',
+            'the service parameter names no registry this server issues tokens for',
+          ),
+        );
+      }
+      const scopes = parseScopes(url.searchParams.getAll('scope'));
+
+      let identity: RegistryIdentity | undefined;
+      const credentials = parseBasicCredentials(request.headers.get('authorization'));
+      if (credentials.kind === 'invalid') {
+        return unauthorized(
+          'malformed-authorization',
+          'send Basic credentials: a username and a Kubernetes bearer token as the password',
+        );
+      }
+      if (credentials.kind === 'basic') {
+        username = credentials.username;
+        const failed = failures?.check(clientAddress);
+        if (failed && !failed.allowed) return tooMany(failed.retryAfterSeconds);
+        if (credentials.password === '')
+          return unauthorized('invalid-credentials', 'the password is empty: use a Kubernetes bearer token');
+        if (looksLikeKubeconfig(credentials.password)) {
+          return unauthorized(
+            'kubeconfig-password',
+            'the password must be a Kubernetes bearer token, not a kubeconfig',
+          );
+        }
+        identity = await options.authenticator.authenticate(credentials.password);
+        if (!identity)
+          return unauthorized('invalid-credentials', 'authentication failed: the token was not accepted');
+        if (
+          options.usernameCheck !== 'ignore' &&
+          !usernameMatches(credentials.username, identity, userNamespace)
+        ) {
+          return unauthorized(
+            'username-mismatch',
+            'authentication failed: the username does not belong to the token',
+          );
+        }
+        const userDecision = perUser?.take(identity.username);
+        if (userDecision && !userDecision.allowed) return tooMany(userDecision.retryAfterSeconds);
+      }
+
+      const { access, downloads } = authorizeScopes({
+        scopes,
+        identity,
+        cache: options.cache,
+        isOrganizationManager: options.isOrganizationManager,
+      });
+      const body = await signRegistryToken(options.keyRing.signingKey(), {
+        issuer,
+        service,
+        subject: identity?.username ?? '',
+        access,
+        ttlSeconds,
+        now: now(),
+      });
+      for (const name of downloads) options.downloadCounter?.record(name);
+      log({
+        type: 'issued',
+        clientAddress,
+        subject: identity?.username ?? '',
+        scopes: access.map((scope) => formatResourceScope(scope)),
+        service,
+      });
+      return Response.json(body, { headers: { 'cache-control': 'no-store' } });
+    } catch (error) {
+      if (isRegistryAuthError(error) && error.code === 'INVALID_REQUEST') {
+        return deny('bad-request', errorResponse(400, 'INVALID_REQUEST', error.message));
+      }
+      if (isRegistryAuthError(error) && error.code === 'TOKEN_REVIEW_FAILED') {
+        return deny(
+          'review-failed',
+          errorResponse(503, 'UNAVAILABLE', 'cannot check credentials now; retry', { 'retry-after': '1' }),
+        );
+      }
+      const hubError = toHubError(error);
+      return errorResponse(500, 'INTERNAL', `the token server failed (${hubError.code})`);
+    }
+  };
+}
