@@ -1,10 +1,18 @@
-// The lists the runtime registers. A DataPack reconciler and webhook join these lists later
-// (from ./datapack/), next to the catalogue ones.
+// The lists the runtime registers. The DataPack reconciler and webhook join these lists (from
+// ./datapack/), next to the catalogue ones.
 import type { AdmissionDefinition, CataloguePolicy, ReconcilerDefinition } from './client.ts';
+import { imageReconciler } from './reconcile/image-reconciler.ts';
+import { organizationReconciler } from './reconcile/organization-reconciler.ts';
+import { repositoryReconciler } from './reconcile/repository-reconciler.ts';
 
 /** The catalogue controllers: Image → Repository, Repository → Organization, Organization permissions. */
-export function catalogueReconcilers(_policy: CataloguePolicy): ReconcilerDefinition[] {
-  return [];
+export function catalogueReconcilers(policy: CataloguePolicy): ReconcilerDefinition[] {
+  return [
+    imageReconciler(policy),
+    repositoryReconciler(policy),
+    organizationReconciler(policy),
+    // DataPack: datapackReconciler(policy) from ./datapack/ goes here.
+  ];
 }
 
 /** The catalogue admission webhooks: mutating and validating, for Image, Repository and Organization. */

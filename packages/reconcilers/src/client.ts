@@ -16,18 +16,20 @@ export type CatalogueKind = keyof CatalogueKinds;
 export interface KubeObject {
   apiVersion: string;
   kind: string;
+  // `| undefined` on each optional field so the api-types objects (zod output types) are KubeObjects
+  // under exactOptionalPropertyTypes.
   metadata: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    creationTimestamp?: string | null;
-    deletionTimestamp?: string | null;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    ownerReferences?: OwnerReference[] | Record<string, unknown>[];
+    name?: string | undefined;
+    namespace?: string | undefined;
+    uid?: string | undefined;
+    resourceVersion?: string | undefined;
+    generation?: number | undefined;
+    creationTimestamp?: string | null | undefined;
+    deletionTimestamp?: string | null | undefined;
+    labels?: Record<string, string> | undefined;
+    annotations?: Record<string, string> | undefined;
+    finalizers?: string[] | undefined;
+    ownerReferences?: OwnerReference[] | Record<string, unknown>[] | undefined;
     [field: string]: unknown;
   };
   [field: string]: unknown;

@@ -1,4 +1,6 @@
 // Public API of @hub/reconcilers. Hand-written: every export is deliberate.
+
+export { catalogueAdmission, catalogueReconcilers } from './catalogue.ts';
 export type {
   AdmissionDecision,
   AdmissionDefinition,
@@ -22,4 +24,40 @@ export type {
   ReconcilerDefinition,
   WatchMapping,
 } from './client.ts';
-export { catalogueAdmission, catalogueReconcilers } from './catalogue.ts';
+export {
+  isReconcileError,
+  ReconcileError,
+  type ReconcileErrorCode,
+  type ReconcileErrorOptions,
+} from './errors.ts';
+export {
+  isAuthenticated,
+  isControllerIdentity,
+  isPrivilegedIdentity,
+  KUBE_SYSTEM_SERVICE_ACCOUNTS_GROUP,
+  managerEntryFor,
+  parseServiceAccountUsername,
+  type Requester,
+  SYSTEM_MASTERS_GROUP,
+} from './permissions/identity.ts';
+export {
+  GROUP_MANAGER_PREFIX,
+  isOrganizationManager,
+  managerEntryMatches,
+  type OrganizationManagersSource,
+  organizationManagers,
+  uniqueManagers,
+} from './permissions/managers.ts';
+export {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  managerSubjects,
+  ORGANIZATION_MANAGER_VERBS,
+  type OrganizationOwner,
+  organizationRbac,
+  organizationRoleName,
+  RBAC_API_VERSION,
+  type RbacSubject,
+} from './permissions/organization-rbac.ts';
+export { cataloguePolicy, DEFAULT_CATALOGUE_POLICY } from './policy.ts';
+export { compareTagNamesNaturally, compareTagsNewestFirst } from './reconcile/tag-order.ts';

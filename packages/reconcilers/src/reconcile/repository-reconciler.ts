@@ -1,0 +1,282 @@
+import {
+  ANNOTATION_REQUESTER,
+  formatRepositoryName,
+  IMAGEHUB_API_VERSION,
+  type Image,
+  imageMetadataName,
+  LABEL_ORGANIZATION,
+  LABEL_REPOSITORY,
+  labelValue,
+  organizationMetadataName,
+  parseImageHubName,
+  parseRepositoryName,
+  type Repository,
+  type RepositoryName,
+  repositoryLabels,
+  repositoryMetadataName,
+  type TagData,
+} from '@hub/api-types';
+import type {
+  CacheView,
+  CataloguePolicy,
+  KubeObject,
+  ReconcileContext,
+  ReconcilerDefinition,
+  WatchMapping,
+} from '../client.ts';
+import { managerEntryFor } from '../permissions/identity.ts';
+import { latestKeywords, staleKeywordLabels } from './keyword-labels.ts';
+import { catalogueRef, controllerReference, includesAll, ownedOnlyBy } from './object-refs.ts';
+import { applyStatusIfChanged, type DesiredStatus } from './status-writer.ts';
+import { compareTagsNewestFirst, tagDataOf } from './tag-order.ts';
+
+/**
+ * The live Images of `org/repo`: found by label, confirmed by `spec.name` (a shortened label value
+ * could match another name) and by the derived metadata.name (two Images with one spec.name list once).
+ */
+export function imagesOfRepository(cache: CacheView, name: RepositoryName): { image: Image; tag: string }[] {
+  const selector = {
+    [LABEL_ORGANIZATION]: labelValue(name.organization).value,
+    [LABEL_REPOSITORY]: labelValue(name.repository).value,
+  };
+  return cache.list('Image', selector).flatMap((image) => {
+    if (image.metadata.deletionTimestamp) return [];
+    const parsed = parseImageHubName(image.spec.name);
+    if (!parsed.success) return [];
+    const { organization, repository, tag } = parsed.data;
+    if (organization !== name.organization || repository !== name.repository) return [];
+    return image.metadata.name === imageMetadataName(parsed.data) ? [{ image, tag }] : [];
+  });
+}
+
+/** `status.tags` newest first (ties by tag, natural order descending) and the latest tag's Image. */
+export function repositoryTags(entries: readonly { image: Image; tag: string }[]): {
+  tags: TagData[];
+  latest: Image | undefined;
+} {
+  const sorted = entries
+    .map((entry) => ({ image: entry.image, data: tagDataOf(entry.image, entry.tag) }))
+    .sort((a, b) => compareTagsNewestFirst(a.data, b.data));
+  return { tags: sorted.map((entry) => entry.data), latest: sorted[0]?.image };
+}
+
+function hadTags(repository: Repository): boolean {
+  return (repository.status?.tags?.length ?? 0) > 0 || (repository.status?.tagCount ?? 0) > 0;
+}
+
+// The creator of a missing Organization: the requester recorded on its oldest Repository, so
+// concurrent reconciles of sibling repositories pick the same one.
+function firstRequester(cache: CacheView, organization: string): string | undefined {
+  const candidates = cache
+    .list('Repository', { [LABEL_ORGANIZATION]: labelValue(organization).value })
+    .filter((repo) => typeof repo.metadata.annotations?.[ANNOTATION_REQUESTER] === 'string')
+    .sort((a, b) => {
+      const at = a.metadata.creationTimestamp ?? '';
+      const bt = b.metadata.creationTimestamp ?? '';
+      if (at !== bt) return at < bt ? -1 : 1;
+      return (a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1;
+    });
+  return candidates[0]?.metadata.annotations?.[ANNOTATION_REQUESTER];
+}
+
+/** The Organization the controller creates for a missing `org`, creator = the first pusher. */
+export function newOrganization(
+  organization: string,
+  requester: string | undefined,
+  policy: CataloguePolicy,
+): KubeObject {
+  const creator = requester === undefined ? undefined : managerEntryFor(requester, policy.userNamespace);
+  return {
+    apiVersion: IMAGEHUB_API_VERSION,
+    kind: 'Organization',
+    metadata: { name: organizationMetadataName(organization) },
+    spec: { name: organization, ...(creator === undefined ? {} : { creator, manager: [creator] }) },
+  };
+}
+
+async function reconcileRepository(
+  policy: CataloguePolicy,
+  name: string,
+  context: ReconcileContext,
+): Promise<undefined> {
+  const { client } = context;
+  const repository = client.cache.get('Repository', name);
+  if (repository === undefined || repository.metadata.deletionTimestamp) return undefined;
+  const parsed = parseRepositoryName(repository.spec.name);
+  const invalid = !parsed.success
+    ? { reason: 'InvalidName', message: parsed.error.message }
+    : repositoryMetadataName(parsed.data) !== name
+      ? {
+          reason: 'NameMismatch',
+          message: `metadata.name must be "${repositoryMetadataName(parsed.data)}" (derived from spec.name ${repository.spec.name}).`,
+        }
+      : undefined;
+  if (!parsed.success || invalid !== undefined) {
+    const ready = {
+      type: 'Ready',
+      status: 'False' as const,
+      reason: invalid?.reason ?? 'InvalidName',
+      message: invalid?.message ?? '',
+    };
+    await applyStatusIfChanged('Repository', repository, { fields: {}, ready }, context);
+    return undefined;
+  }
+  const repositoryName = parsed.data;
+  const images = imagesOfRepository(client.cache, repositoryName);
+  const ref = catalogueRef('Repository', repository);
+
+  if (images.length === 0 && policy.deleteEmptyRepositories && hadTags(repository)) {
+    const { uid, resourceVersion } = repository.metadata;
+    await client.delete(ref, {
+      preconditions: {
+        ...(uid === undefined ? {} : { uid }),
+        ...(resourceVersion === undefined ? {} : { resourceVersion }),
+      },
+    });
+    client.recordEvent(ref, {
+      type: 'Normal',
+      reason: 'RepositoryDeleted',
+      message: 'its last Image is gone',
+    });
+    return undefined;
+  }
+
+  const changes: string[] = [];
+  const { tags, latest } = repositoryTags(images);
+  const organization = await ensureOrganization(policy, repositoryName, context, changes);
+
+  // Metadata: org/repo labels, keyword labels of the latest tag (stale ones dropped), owner Organization.
+  const { labels, annotations } = repositoryLabels(repositoryName, latestKeywords(latest));
+  const owner = organization === undefined ? undefined : controllerReference('Organization', organization);
+  const stale = staleKeywordLabels(repository.metadata.labels, labels);
+  if (
+    !includesAll(repository.metadata.labels, labels) ||
+    !includesAll(repository.metadata.annotations, annotations) ||
+    stale.length > 0 ||
+    !ownedOnlyBy(repository, 'Organization', owner)
+  ) {
+    await client.apply(
+      {
+        apiVersion: IMAGEHUB_API_VERSION,
+        kind: 'Repository',
+        metadata: {
+          name,
+          labels,
+          ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+          ownerReferences: owner === undefined ? [] : [owner],
+        },
+      },
+      { force: true },
+    );
+    changes.push(stale.length > 0 ? `labels (dropped ${stale.join(', ')})` : 'labels and owner');
+  }
+
+  const specName = formatRepositoryName(repositoryName);
+  const desired: DesiredStatus = {
+    fields: { tags, latestTag: tags[0], tagCount: tags.length },
+    ready:
+      organization === undefined
+        ? {
+            type: 'Ready',
+            status: 'False',
+            reason: 'OrganizationMissing',
+            message: `Organization ${repositoryName.organization} does not exist; create it (the controller runs with --missing-organization wait).`,
+          }
+        : tags.length === 0
+          ? { type: 'Ready', status: 'True', reason: 'Empty', message: `${specName} has no Images` }
+          : {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Synced',
+              message: `${tags.length} tag${tags.length === 1 ? '' : 's'}, latest ${tags[0]?.name}`,
+            },
+  };
+  if (await applyStatusIfChanged('Repository', repository, desired, context))
+    changes.push(desired.ready.message);
+  if (changes.length > 0) {
+    client.recordEvent(ref, {
+      type: organization === undefined ? 'Warning' : 'Normal',
+      reason: organization === undefined ? 'OrganizationMissing' : 'Synced',
+      message: changes.join('; '),
+    });
+  }
+  return undefined;
+}
+
+// The owning Organization: from the cache, or created (policy `create`), or undefined (`wait`:
+// the Organization watch brings the Repository back once the Organization lists it).
+async function ensureOrganization(
+  policy: CataloguePolicy,
+  name: RepositoryName,
+  context: ReconcileContext,
+  changes: string[],
+): Promise<KubeObject | undefined> {
+  const { client } = context;
+  const existing = client.cache.get('Organization', organizationMetadataName(name.organization));
+  if (existing !== undefined) return existing;
+  if (policy.missingOrganization === 'wait') return undefined;
+  const created = await client.apply(
+    newOrganization(name.organization, firstRequester(client.cache, name.organization), policy),
+    {
+      force: true,
+    },
+  );
+  client.recordEvent(catalogueRef('Organization', created), {
+    type: 'Normal',
+    reason: 'OrganizationCreated',
+    message: `created for Repository ${formatRepositoryName(name)}`,
+  });
+  changes.push(`created Organization ${name.organization}`);
+  return created;
+}
+
+function repositoryOf(object: KubeObject | undefined): string[] {
+  const specName = (object?.spec as { name?: unknown } | undefined)?.name;
+  if (typeof specName !== 'string') return [];
+  const parsed = parseImageHubName(specName);
+  return parsed.success ? [repositoryMetadataName(parsed.data)] : [];
+}
+
+function listedRepos(object: KubeObject | undefined): string[] {
+  const repos = (object?.status as { repos?: unknown } | undefined)?.repos;
+  if (!Array.isArray(repos)) return [];
+  return repos.flatMap((repo: unknown) => {
+    if (typeof repo !== 'string') return [];
+    const parsed = parseRepositoryName(repo);
+    return parsed.success ? [repositoryMetadataName(parsed.data)] : [];
+  });
+}
+
+const repositoryWatches: readonly WatchMapping[] = [
+  {
+    kind: 'Repository',
+    map: (event) => (event.type === 'DELETED' ? [] : [event.object.metadata.name ?? ''].filter(Boolean)),
+  },
+  {
+    kind: 'Image',
+    map: (event) => [...new Set([...repositoryOf(event.object), ...repositoryOf(event.old)])],
+  },
+  {
+    // A created, deleted or newly listing Organization: its Repositories (also those waiting for it).
+    kind: 'Organization',
+    map: (event) => {
+      if (event.type !== 'MODIFIED') return listedRepos(event.old ?? event.object);
+      const before = new Set(listedRepos(event.old));
+      const uidChanged = event.old?.metadata.uid !== event.object.metadata.uid;
+      return listedRepos(event.object).filter((repo) => uidChanged || !before.has(repo));
+    },
+  },
+];
+
+/**
+ * Repository → Organization: `status.tags`/`latestTag`/`tagCount` from its Images, keyword labels of
+ * the latest tag, the Organization created when missing (or waited for), and deletion once empty.
+ */
+export function repositoryReconciler(policy: CataloguePolicy): ReconcilerDefinition<'Repository'> {
+  return {
+    name: 'repository',
+    kind: 'Repository',
+    reconcile: (name, context) => reconcileRepository(policy, name, context),
+    watches: repositoryWatches,
+  };
+}
