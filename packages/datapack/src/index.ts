@@ -10,7 +10,16 @@ export {
   type CatalogueStore,
   createCatalogueStore,
 } from './catalogue/catalogue-store.ts';
+export { type Catalogue, type CatalogueOptions, createCatalogue } from './catalogue/create-catalogue.ts';
 export { compareTagsNewestFirst, latestTagOf, repositoryTags, tagDataOf } from './catalogue/tags.ts';
+export {
+  type CrClientOptions,
+  createDataPackClient,
+  type DataPackClient,
+  type DataPackClientOptions,
+  type DataPackGetOptions,
+  type DirectClientOptions,
+} from './client/create-data-pack-client.ts';
 export {
   type ComputeDataPackOptions,
   computeDataPack,
