@@ -39,7 +39,7 @@ describe('saveImages input handling (no registry reachable)', () => {
       auth: false,
       retry: { attempts: 1 },
     });
-    expect(images.map((r) => r.repository)).toEqual(['127.0.0.1:1/team/app', '127.0.0.1:2/team/app']);
+    expect(images.map((r) => r.repository)).toEqual(['127.0.0.1_1/team/app', '127.0.0.1_2/team/app']);
     expect(images.every((r) => r.error?.code === 'registry')).toBe(true);
   });
 

@@ -1,6 +1,7 @@
 import { formatImageReference, type ImageReference, parseImageReference } from '@hub/api-types';
 import type { RegistryAuth } from '../auth/registry-auth.ts';
 import { digestBytes } from '../digest/digest.ts';
+import { keptHostRepository } from '../kept-host-repository.ts';
 import {
   formatPlatform,
   hostPlatform,
@@ -157,7 +158,9 @@ export async function saveImages(opts: SaveImagesOptions): Promise<SaveImagesRes
       continue;
     }
     const ref = parsed.data;
-    const repository = opts.keepRegistryHost ? `${ref.registry}/${ref.repository}` : ref.repository;
+    const repository = opts.keepRegistryHost
+      ? keptHostRepository(ref.registry, ref.repository)
+      : ref.repository;
     const result: SaveImageResult = {
       reference: input,
       status: 'failed',
