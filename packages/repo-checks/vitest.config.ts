@@ -1,0 +1,3 @@
+import { hubPackageVitestConfig } from '../../tools/vitest-preset.ts';
+
+export default hubPackageVitestConfig('repo-checks', import.meta.dirname);
