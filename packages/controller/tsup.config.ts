@@ -1,3 +1,3 @@
 import { hubBuildConfig } from '../../tools/tsup-config.ts';
 
-export default hubBuildConfig({ index: 'src/index.ts' });
+export default hubBuildConfig({ index: 'src/index.ts', cli: 'src/cli.ts' });

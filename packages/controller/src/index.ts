@@ -1,4 +1,11 @@
 // Public API of @hub/controller. Hand-written: every export is deliberate.
+
+// The controller runtime (informers live in @hub/datapack).
+export { type CliFeature, FEATURES, type FeatureRunnable } from './cli/features.ts';
+export { envName, type FlagGroup, type FlagSpec, type FlagValues, UsageError } from './cli/flag-table.ts';
+export { type CliIo, managerOptionsFromFlags, runCli } from './cli/run-cli.ts';
+export { ControllerError, type ControllerErrorCode, isControllerError } from './errors.ts';
+export { type Manager, type ManagerExit, type ManagerOptions, startManager } from './manager.ts';
 export type {
   AuthorizationResult,
   AuthorizeInput,
@@ -40,3 +47,38 @@ export {
   parseTokenTtl,
   startRegistryTokenServer,
 } from './registry-auth/token-server.ts';
+export { CACHED_KINDS, informerCacheView } from './runtime/cache-view.ts';
+export { type Controller, type ControllerOptions, createController } from './runtime/controller.ts';
+export { installCrds } from './runtime/install-crds.ts';
+export { createKubeClient, type KubeClientOptions } from './runtime/kube-client.ts';
+export {
+  createLeaderElector,
+  type LeaderElectionOptions,
+  type LeaderElector,
+  type LeadershipEnd,
+} from './runtime/leader-election.ts';
+export { createLogger, type Logger, type LogLevel } from './runtime/logger.ts';
+export { type ControllerMetrics, createControllerMetrics } from './runtime/metrics.ts';
+export {
+  bucketRateLimiter,
+  defaultControllerRateLimiter,
+  exponentialFailureRateLimiter,
+  maxOfRateLimiter,
+  type RateLimiter,
+} from './runtime/rate-limiter.ts';
+export { countRequests, type RequestCounter, type RequestCounts } from './runtime/request-counter.ts';
+export { type Identity, selfSubjectReview } from './runtime/self-subject-review.ts';
+export { createWorkQueue, type WorkQueue, type WorkQueueOptions } from './runtime/work-queue.ts';
+export { type ServingCertificate, selfSignedServingCertificate } from './webhook/self-signed.ts';
+export {
+  FAILURE_POLICY,
+  WEBHOOK_CONFIGURATION_NAME,
+  WEBHOOK_TIMEOUT_SECONDS,
+  webhookConfigurations,
+} from './webhook/webhook-configurations.ts';
+export {
+  answerAdmission,
+  startWebhookServer,
+  type WebhookServer,
+  type WebhookServerOptions,
+} from './webhook/webhook-server.ts';

@@ -1,10 +1,10 @@
 /** The least an object needs for the cache: a name, maybe a namespace, a resourceVersion and labels. */
 export interface CachedObject {
   metadata?: {
-    name?: string;
-    namespace?: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
+    name?: string | undefined;
+    namespace?: string | undefined;
+    resourceVersion?: string | undefined;
+    labels?: Record<string, string> | undefined;
     [field: string]: unknown;
   };
   [field: string]: unknown;

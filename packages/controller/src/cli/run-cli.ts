@@ -1,0 +1,165 @@
+import { toHubError } from '@hub/api-types/errors';
+import { catalogueAdmission, catalogueReconcilers } from '@hub/reconcilers';
+import { KubeConfig } from '@kubernetes/client-node';
+import { type ManagerExit, type ManagerOptions, startManager } from '../manager.ts';
+import { parseServingAddress } from '../runtime/http-endpoints.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { type CliFeature, FEATURES, type FeatureRunnable } from './features.ts';
+import { type FlagValues, intFlag, parseFlags, renderHelp, UsageError } from './flag-table.ts';
+
+/** What a CLI run may touch, so tests drive it in-process. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+  /** Aborted by SIGINT/SIGTERM in the entry: the controller then drains and exits 0. */
+  signal: AbortSignal;
+  isTTY?: boolean;
+}
+
+const USAGE = `hub-controller: the imagehub catalogue controller (reconcilers, admission webhooks, metrics, probes)
+
+Usage:
+  hub-controller [flags]
+
+Every flag can also be set with the environment variable shown after it; a flag wins over its variable.
+Exit codes: 0 stopped by SIGTERM/SIGINT, 1 failed or lost leadership, 2 bad usage.
+Logs are JSON lines on stderr.`;
+
+/** Loads the kubeconfig: --kubeconfig/HUB_KUBECONFIG, then $KUBECONFIG, then the in-cluster service account. */
+export function loadKubeConfig(path: string | undefined, env: CliIo['env']): KubeConfig {
+  const kc = new KubeConfig();
+  const file = path ?? env.KUBECONFIG?.split(':')[0];
+  if (file) {
+    try {
+      kc.loadFromFile(file);
+    } catch (error) {
+      throw new UsageError(
+        `--kubeconfig ${file} could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return kc;
+  }
+  if (!env.KUBERNETES_SERVICE_HOST) {
+    throw new UsageError('no kubeconfig: pass --kubeconfig PATH, set KUBECONFIG, or run in a cluster');
+  }
+  kc.loadFromCluster();
+  return kc;
+}
+
+/** Maps parsed flags to manager options (pure apart from reading the kubeconfig). */
+export function managerOptionsFromFlags(values: FlagValues, env: CliIo['env']): Omit<ManagerOptions, 'log'> {
+  const webhookPort = intFlag(values, 'webhook-port');
+  if (webhookPort > 65535) throw new UsageError('--webhook-port must be at most 65535');
+  const url = values['webhook-url'];
+  if (url !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UsageError(`--webhook-url ${JSON.stringify(url)} is not a URL; use https://HOST:PORT`);
+    }
+    if (parsed.protocol !== 'https:')
+      throw new UsageError('--webhook-url must be https: the apiserver calls webhooks over TLS only');
+    if (webhookPort === 0) throw new UsageError('--webhook-url needs webhooks on; drop --webhook-port 0');
+  }
+  const concurrency = intFlag(values, 'concurrency');
+  if (concurrency < 1) throw new UsageError('--concurrency must be at least 1');
+  const controllerNamespace = values['controller-namespace'] ?? 'imagehub-system';
+  const bind = (name: string) => {
+    try {
+      return parseServingAddress(values[name] ?? '0');
+    } catch (error) {
+      throw new UsageError(`--${name}: ${(error as Error).message}`);
+    }
+  };
+  return {
+    kubeConfig: loadKubeConfig(values.kubeconfig, env),
+    reconcilers: (policy) => catalogueReconcilers(policy),
+    admission: catalogueAdmission(),
+    policy: {
+      missingOrganization: values['missing-organization'] === 'wait' ? 'wait' : 'create',
+      deleteEmptyRepositories: values['delete-empty-repositories'] !== 'false',
+      controllerNamespace,
+      userNamespace: values['user-namespace'] ?? 'user-system',
+    },
+    installCrds: values['install-crds'] === 'true',
+    webhook:
+      webhookPort === 0
+        ? false
+        : {
+            port: webhookPort,
+            ...(values['webhook-cert-dir'] ? { certDir: values['webhook-cert-dir'] } : {}),
+            ...(url ? { url } : {}),
+            hosts: [
+              'hub-controller-webhook',
+              `hub-controller-webhook.${controllerNamespace}.svc`,
+              `hub-controller-webhook.${controllerNamespace}.svc.cluster.local`,
+            ],
+          },
+    metricsBind: bind('metrics-bind-address'),
+    probeBind: bind('health-probe-bind-address'),
+    leaderElection:
+      values['leader-elect'] === 'true'
+        ? {
+            namespace: values['leader-election-namespace'] ?? controllerNamespace,
+            name: values['leader-election-id'] ?? 'hub-controller.imagehub.sealos.io',
+          }
+        : false,
+    concurrency,
+    processMetrics: true,
+    ...(env.POD_NAME ? { replicaId: env.POD_NAME } : {}),
+  };
+}
+
+/** hub-controller's logic: returns the exit code (0 stopped by signal, 1 failed, 2 bad usage). */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  features: readonly CliFeature[] = FEATURES,
+): Promise<number> {
+  const groups = features.map((f) => f.flags);
+  let values: FlagValues;
+  let options: Omit<ManagerOptions, 'log'>;
+  try {
+    const parsed = parseFlags(argv, groups, io.env);
+    if (parsed.help) {
+      io.stdout.write(renderHelp(USAGE, groups));
+      return 0;
+    }
+    values = parsed.values;
+    options = managerOptionsFromFlags(values, io.env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`hub-controller: ${error.message}; run hub-controller --help\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const log = createLogger((line) => io.stderr.write(line));
+  if (io.signal.aborted) return 0;
+  let exit: ManagerExit;
+  const runnables: FeatureRunnable[] = [];
+  try {
+    const manager = await startManager({ ...options, log });
+    for (const feature of features) {
+      const runnable = await feature.start?.({ values, manager, log, signal: io.signal });
+      if (runnable) runnables.push(runnable);
+    }
+    const onSignal = () => void manager.stop();
+    io.signal.addEventListener('abort', onSignal, { once: true });
+    if (io.signal.aborted) onSignal();
+    exit = await manager.done;
+    io.signal.removeEventListener('abort', onSignal);
+  } catch (error) {
+    const hub = toHubError(error);
+    log.error('hub-controller failed', { error: hub, code: hub.code });
+    io.stderr.write(`hub-controller: ${hub.message}\n`);
+    return 1;
+  } finally {
+    for (const runnable of runnables.reverse()) await runnable.stop().catch(() => {});
+  }
+  if (exit.reason === 'stopped') return 0;
+  io.stderr.write(`hub-controller: ${exit.error?.message ?? exit.reason}\n`);
+  return 1;
+}

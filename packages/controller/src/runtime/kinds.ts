@@ -1,0 +1,14 @@
+import { KUBE_RESOURCES, type KubeResource } from '@hub/datapack';
+import { ControllerError } from '../errors.ts';
+
+/** The resource of `kind` (catalogue kinds, RBAC, Events, Leases, webhook configurations). */
+export function resourceOfKind(kind: string): KubeResource {
+  const resource = (KUBE_RESOURCES as Record<string, KubeResource>)[kind];
+  if (!resource) {
+    throw new ControllerError(
+      'UNKNOWN_KIND',
+      `the controller does not know kind ${JSON.stringify(kind)}; add it to KUBE_RESOURCES`,
+    );
+  }
+  return resource;
+}

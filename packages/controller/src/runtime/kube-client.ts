@@ -1,0 +1,107 @@
+import { isKubeApiError, type KubeTransport, objectPath } from '@hub/datapack';
+import type {
+  ApplyOptions,
+  CacheView,
+  DeleteOptions,
+  EventRecord,
+  KubeObject,
+  ObjectRef,
+  ReconcileClient,
+} from '@hub/reconcilers';
+import { resourceOfKind } from './kinds.ts';
+import type { Logger } from './logger.ts';
+
+export interface KubeClientOptions {
+  transport: KubeTransport;
+  cache: CacheView;
+  /** Server-side apply field manager (default `hub-controller`). */
+  fieldManager?: string;
+  /** Namespace for Events about cluster-scoped objects (default `default`, where kubectl looks). */
+  eventNamespace?: string;
+  /** `reportingInstance` of Events (the pod or host name). */
+  instance?: string;
+  log?: Logger;
+}
+
+const APPLY = 'application/apply-patch+yaml';
+
+/** The real ReconcileClient: server-side apply with one field manager, status apply, guarded delete, Events. */
+export function createKubeClient(options: KubeClientOptions): ReconcileClient {
+  const { transport } = options;
+  const fieldManager = options.fieldManager ?? 'hub-controller';
+  const pathOf = (object: KubeObject, subresource?: string) => {
+    const name = object.metadata.name;
+    if (!name) throw new TypeError(`cannot apply a ${object.kind} without metadata.name`);
+    return objectPath(resourceOfKind(object.kind), name, object.metadata.namespace, subresource);
+  };
+  const apply = async <T extends KubeObject>(object: T, opts: ApplyOptions | undefined, sub?: string) =>
+    transport.request<T>(pathOf(object, sub), {
+      verb: 'apply',
+      method: 'PATCH',
+      contentType: APPLY,
+      // Apply bodies must not carry resourceVersion unless they mean a precondition.
+      body: { ...object, metadata: { ...object.metadata, resourceVersion: undefined } },
+      query: { fieldManager, ...(opts?.force ? { force: true } : {}) },
+    });
+  return {
+    cache: options.cache,
+    apply: (object, opts) => apply(object, opts),
+    applyStatus: (object, opts) => apply(object, opts, 'status'),
+    async delete(ref: ObjectRef, opts?: DeleteOptions) {
+      const path = objectPath(resourceOfKind(ref.kind), ref.name, ref.namespace);
+      try {
+        await transport.request(path, {
+          verb: 'delete',
+          method: 'DELETE',
+          body: {
+            apiVersion: 'v1',
+            kind: 'DeleteOptions',
+            propagationPolicy: 'Background',
+            ...(opts?.preconditions ? { preconditions: opts.preconditions } : {}),
+          },
+        });
+      } catch (error) {
+        if (isKubeApiError(error) && error.code === 'NOT_FOUND') return;
+        throw error;
+      }
+    },
+    recordEvent(about: ObjectRef, event: EventRecord) {
+      const namespace = about.namespace ?? options.eventNamespace ?? 'default';
+      const now = new Date().toISOString();
+      const body = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { generateName: `${about.name}.`, namespace },
+        involvedObject: {
+          apiVersion: about.apiVersion,
+          kind: about.kind,
+          name: about.name,
+          ...(about.namespace ? { namespace: about.namespace } : {}),
+          ...(about.uid ? { uid: about.uid } : {}),
+        },
+        type: event.type,
+        reason: event.reason,
+        message: event.message.slice(0, 1024),
+        source: { component: fieldManager },
+        reportingComponent: fieldManager,
+        reportingInstance: options.instance ?? fieldManager,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+      };
+      transport
+        .request(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
+          verb: 'create',
+          method: 'POST',
+          body,
+        })
+        .catch((error: unknown) =>
+          options.log?.error('could not record an event', {
+            error,
+            reason: event.reason,
+            object: about.name,
+          }),
+        );
+    },
+  };
+}
