@@ -1,3 +1,5 @@
+export type { DeployTools } from './binaries/deploy-tools.ts';
+export { ensureDeployTools } from './binaries/deploy-tools.ts';
 export type {
   BinarySource,
   ControlPlaneBinaries,

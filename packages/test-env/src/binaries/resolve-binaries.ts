@@ -68,14 +68,14 @@ export function parseBuildOutput(stdout: string): { kubeApiserver?: string; etcd
 }
 
 /** Finds go/build-binaries.sh from both src/ (tests) and dist/ (the built CLI). */
-export function buildScriptPath(from: string = import.meta.dirname): string {
+export function buildScriptPath(from: string = import.meta.dirname, script = 'build-binaries.sh'): string {
   let dir = from;
   for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'go', 'build-binaries.sh');
+    const candidate = join(dir, 'go', script);
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new TestEnvError('BINARY_NOT_FOUND', `go/build-binaries.sh not found above ${from}`);
+  throw new TestEnvError('BINARY_NOT_FOUND', `go/${script} not found above ${from}`);
 }
 
 /** Options of {@link ensureBinaries}. */
@@ -119,7 +119,8 @@ export async function ensureBinaries(options: EnsureBinariesOptions = {}): Promi
   );
 }
 
-function runBuild(
+/** Runs one of the go/*.sh build scripts, streaming its stderr lines to `onProgress`. */
+export function runBuild(
   script: string,
   env: NodeJS.ProcessEnv,
   onProgress: (line: string) => void,
