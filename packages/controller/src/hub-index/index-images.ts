@@ -1,0 +1,318 @@
+import { formatImageHubName, type ImageHubName, imageHubLabelSelector } from '@hub/api-types';
+import { toHubError } from '@hub/api-types/errors';
+import { type ImageInspection, inspectImage, isInspectError } from '@hub/image-save';
+import type { RegistryAuth } from '@hub/image-save/auth';
+import { RegistryClient } from '@hub/image-save/registry';
+import { catalogueName } from './catalogue-name.ts';
+import { isUpToDate, type LiveImage } from './image-diff.ts';
+import {
+  buildIndexedImage,
+  INDEX_FIELD_MANAGER,
+  type IndexedImage,
+  MANAGED_BY_LABEL,
+} from './image-object.ts';
+import type { ImageStore } from './image-store.ts';
+import { type IndexSource, type IndexTarget, listTargets } from './index-sources.ts';
+import { type ReadmeOverrides, readmeFor } from './readme-overrides.ts';
+
+/** What happened to one tag. */
+export type ImageIndexStatus = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+
+/** Events of {@link indexImages}, in order: `listed`, then `image` per tag, then `pruned`. */
+export type IndexEvent =
+  | { type: 'listed'; images: number; repositories: number }
+  | {
+      type: 'image';
+      reference: string;
+      status: ImageIndexStatus;
+      /** `org/repo:tag`. */
+      name?: string;
+      metadataName?: string;
+      digest?: string;
+      bytesRead?: number;
+      error?: { code: string; message: string };
+    }
+  | { type: 'pruned'; name: string; metadataName: string; dryRun: boolean };
+
+/** The totals of a run (`{"type":"summary",...}` with --json). */
+export interface IndexSummary {
+  images: number;
+  /** created + updated (+ pruned): the writes made, or that a dry run would make. */
+  changed: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+  pruned: number;
+  /** Compressed layer bytes read looking for READMEs. */
+  bytesRead: number;
+  durationMs: number;
+  dryRun: boolean;
+}
+
+/** Options of {@link indexImages}. */
+export interface IndexImagesOptions {
+  source: IndexSource;
+  /** Where Images are written; required unless `dryRun` (a dry run without one compares with nothing). */
+  store?: ImageStore;
+  readme?: ReadmeOverrides;
+  /** `os/arch` to describe in multi-platform images (default linux/amd64, else the first). */
+  platform?: string;
+  /** `spec.type` of every Image (`cluster-image`, `cloud-image`). */
+  type?: string;
+  /** Delete hub-index's Images whose tags are gone from the source (only in repositories listed completely). */
+  prune?: boolean;
+  /** Write nothing; report (and return) what would be applied and deleted. */
+  dryRun?: boolean;
+  /** Images inspected at once (default 4). */
+  concurrency?: number;
+  plainHttp?: readonly string[];
+  auth?: RegistryAuth | false;
+  client?: RegistryClient;
+  signal?: AbortSignal;
+  onEvent?: (event: IndexEvent) => void;
+}
+
+/** One tag's outcome. */
+export interface ImageIndexResult {
+  reference: string;
+  status: ImageIndexStatus;
+  name?: string;
+  /** The Image as applied (or as a dry run would apply it). */
+  object?: IndexedImage;
+  error?: { code: string; message: string };
+}
+
+/** What {@link indexImages} returns. */
+export interface IndexImagesResult {
+  summary: IndexSummary;
+  images: ImageIndexResult[];
+  /** Images deleted by `prune` (or that a dry run would delete), by metadata.name. */
+  pruned: string[];
+  /** Repositories that could not be listed. */
+  listFailures: { repository: string; error: { code: string; message: string } }[];
+}
+
+interface Planned {
+  target: IndexTarget;
+  name: ImageHubName;
+  result: ImageIndexResult;
+}
+
+/**
+ * Indexes a source into Images: every tag is inspected (config + README streamed from the top
+ * layer), turned into an Image, compared with the live one and server-side applied only when it
+ * differs, so a second run over an unchanged source makes no writes. Failures are per image.
+ */
+export async function indexImages(options: IndexImagesOptions): Promise<IndexImagesResult> {
+  const started = Date.now();
+  const emit = (e: IndexEvent) => options.onEvent?.(e);
+  const concurrency = options.concurrency ?? 4;
+  const ownClient = !options.client;
+  const client =
+    options.client ??
+    new RegistryClient({
+      ...(options.plainHttp ? { plainHttp: options.plainHttp } : {}),
+      ...(options.auth === undefined ? {} : { auth: options.auth }),
+      connectionsPerHost: Math.max(concurrency, 2),
+      userAgent: 'hub-index',
+    });
+  try {
+    return await run(options, client, concurrency, emit, started);
+  } finally {
+    if (ownClient) await client.close();
+  }
+}
+
+async function run(
+  options: IndexImagesOptions,
+  client: RegistryClient,
+  concurrency: number,
+  emit: (e: IndexEvent) => void,
+  started: number,
+): Promise<IndexImagesResult> {
+  const { signal } = options;
+  const listed = await listTargets(options.source, { client, ...(signal ? { signal } : {}) });
+  const results: ImageIndexResult[] = [];
+  const planned: Planned[] = [];
+  const byName = new Map<string, string>();
+  for (const target of listed.targets) {
+    const result: ImageIndexResult = { reference: target.reference, status: 'failed' };
+    results.push(result);
+    try {
+      const name = catalogueName(target.repository, target.tag);
+      const key = formatImageHubName(name);
+      result.name = key;
+      const other = byName.get(key);
+      if (other !== undefined) {
+        result.error = {
+          code: 'NOT_CATALOGUABLE',
+          message: `${target.reference} and ${other} are both catalogued as ${key}; index only one (narrow --repository).`,
+        };
+        continue;
+      }
+      byName.set(key, target.reference);
+      planned.push({ target, name, result });
+    } catch (error) {
+      result.error = brief(error);
+    }
+  }
+  emit({ type: 'listed', images: listed.targets.length, repositories: listed.complete.size });
+
+  // Live Images, one list per catalogue repository.
+  const repoKey = (n: { organization: string; repository: string }) => `${n.organization}/${n.repository}`;
+  const catalogueRepos = new Map<string, { organization: string; repository: string; complete: boolean }>();
+  for (const p of planned) catalogueRepos.set(repoKey(p.name), { ...p.name, complete: false });
+  for (const repository of listed.complete) {
+    try {
+      const n = catalogueName(repository, 'latest');
+      const entry = catalogueRepos.get(repoKey(n)) ?? { ...n, complete: true };
+      entry.complete = true;
+      catalogueRepos.set(repoKey(n), entry);
+    } catch {
+      // A repository the catalogue cannot name has no Images to prune.
+    }
+  }
+  for (const failure of listed.failures) {
+    try {
+      const entry = catalogueRepos.get(repoKey(catalogueName(failure.repository, 'latest')));
+      if (entry) entry.complete = false;
+    } catch {
+      // Not a catalogue repository either way.
+    }
+  }
+  const live = new Map<string, LiveImage>();
+  const liveByRepo = new Map<string, LiveImage[]>();
+  if (options.store) {
+    await pool([...catalogueRepos.entries()], concurrency, async ([key, repo]) => {
+      const items = await (options.store as ImageStore).list(
+        imageHubLabelSelector({ organization: repo.organization, repository: repo.repository }),
+        signal,
+      );
+      // Overflowed label values are candidates only: confirm with spec.name.
+      const mine = items.filter((i) => i.spec?.name?.startsWith(`${key}:`));
+      liveByRepo.set(key, mine);
+      for (const item of mine) if (item.metadata?.name) live.set(item.metadata.name, item);
+    });
+  }
+
+  let bytesRead = 0;
+  await pool(planned, concurrency, async (p) => {
+    signal?.throwIfAborted();
+    let inspection: ImageInspection;
+    try {
+      inspection = await inspectImage(p.target.reference, {
+        client,
+        ...(options.source.kind === 'dir' ? { storageDir: options.source.dir } : {}),
+        ...(options.platform ? { platform: options.platform } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      if (isInspectError(error) && error.code === 'NOT_AN_IMAGE') {
+        p.result.status = 'skipped';
+        p.result.error = brief(error);
+      } else p.result.error = brief(error);
+      emit(imageEvent(p.result));
+      return;
+    }
+    bytesRead += inspection.scan.bytesRead;
+    try {
+      const readme = readmeFor(options.readme, p.target, p.name);
+      const desired = buildIndexedImage(inspection, {
+        name: p.name,
+        source: p.target.source,
+        ...(readme !== undefined ? { readme } : {}),
+        ...(options.type ? { type: options.type } : {}),
+      });
+      p.result.object = desired;
+      const current = live.get(desired.metadata.name);
+      if (current && current.spec?.name !== desired.spec.name) {
+        p.result.error = {
+          code: 'NOT_CATALOGUABLE',
+          message: `Image ${desired.metadata.name} already describes ${current.spec?.name}; not overwriting it with ${desired.spec.name}.`,
+        };
+      } else if (isUpToDate(current, desired)) {
+        p.result.status = 'unchanged';
+      } else {
+        if (!options.dryRun) await (options.store as ImageStore).apply(desired, signal);
+        p.result.status = current ? 'updated' : 'created';
+      }
+    } catch (error) {
+      p.result.error = brief(error);
+    }
+    emit({ ...imageEvent(p.result), digest: inspection.digest, bytesRead: inspection.scan.bytesRead });
+  });
+  for (const r of results)
+    if (r.status === 'failed' && !planned.some((p) => p.result === r)) emit(imageEvent(r));
+
+  const pruned: string[] = [];
+  if (options.prune && options.store) {
+    const keep = new Set(results.map((r) => r.name).filter((n): n is string => n !== undefined));
+    for (const [key, repo] of catalogueRepos) {
+      if (!repo.complete) continue;
+      for (const item of liveByRepo.get(key) ?? []) {
+        const name = item.spec?.name ?? '';
+        if (keep.has(name) || item.metadata?.labels?.[MANAGED_BY_LABEL] !== INDEX_FIELD_MANAGER) continue;
+        if (!options.dryRun) await options.store.delete(item, signal);
+        pruned.push(item.metadata?.name ?? '');
+        emit({
+          type: 'pruned',
+          name,
+          metadataName: item.metadata?.name ?? '',
+          dryRun: options.dryRun === true,
+        });
+      }
+    }
+  }
+
+  const count = (s: ImageIndexStatus) => results.filter((r) => r.status === s).length;
+  const created = count('created');
+  const updated = count('updated');
+  return {
+    summary: {
+      images: results.length,
+      changed: created + updated + pruned.length,
+      created,
+      updated,
+      unchanged: count('unchanged'),
+      skipped: count('skipped'),
+      failed: count('failed') + listed.failures.length,
+      pruned: pruned.length,
+      bytesRead,
+      durationMs: Date.now() - started,
+      dryRun: options.dryRun === true,
+    },
+    images: results,
+    pruned,
+    listFailures: listed.failures.map((f) => ({ repository: f.repository, error: brief(f.error) })),
+  };
+}
+
+function imageEvent(r: ImageIndexResult): Extract<IndexEvent, { type: 'image' }> {
+  return {
+    type: 'image',
+    reference: r.reference,
+    status: r.status,
+    ...(r.name ? { name: r.name } : {}),
+    ...(r.object ? { metadataName: r.object.metadata.name } : {}),
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+function brief(error: unknown): { code: string; message: string } {
+  const e = toHubError(error);
+  return { code: e.code, message: e.message };
+}
+
+/** Runs `work` over `items` with at most `limit` at once; the first rejection stops the rest. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
