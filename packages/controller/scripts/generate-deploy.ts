@@ -71,7 +71,7 @@ function renderWebhookTemplate(): string {
         '{{- if not .Values.webhook.certManager.enabled }}\n        caBundle: {{ $certs.ca | b64enc }}\n        {{- end }}',
       );
   });
-  const head = readFileSync(join(import.meta.dirname, 'webhook-certs.tpl.yaml'), 'utf8');
+  const head = readFileSync(join(import.meta.dirname, 'webhook-certs.tpl'), 'utf8');
   return `${GENERATED}{{- if .Values.webhook.enabled }}\n${head}${docs.map((d) => `---\n${d}`).join('')}{{- end }}\n`;
 }
 
