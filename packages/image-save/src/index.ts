@@ -1,3 +1,4 @@
+export * from './inspect/index.ts';
 export { keptHostComponent, keptHostRepository } from './kept-host-repository.ts';
 export type { SaveEvent, SaveSummary } from './save/events.ts';
 export { parseImageList, readImageList } from './save/images-file.ts';
