@@ -13,7 +13,7 @@ import type { ResourceScope } from './scope.ts';
 /** The part of the controller's informer cache authorization reads (Organizations and Repositories). */
 export type RegistryAuthCache = Pick<CacheView, 'get'>;
 
-/** The webhooks' manager matching (`@hub/reconcilers`), passed in so both enforce one rule. */
+/** Manager matching; the token handler uses `@hub/reconcilers`' `isOrganizationManager`, the webhooks' rule. */
 export type IsOrganizationManager = (
   organization: Organization,
   user: { username: string; groups: readonly string[] },

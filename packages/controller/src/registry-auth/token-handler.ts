@@ -1,4 +1,5 @@
 import { toHubError } from '@hub/api-types/errors';
+import { isOrganizationManager } from '@hub/reconcilers';
 import { authorizeScopes, type IsOrganizationManager, type RegistryAuthCache } from './authorize.ts';
 import { looksLikeKubeconfig, parseBasicCredentials } from './basic-credentials.ts';
 import type { DownloadCounter } from './download-counter.ts';
@@ -49,8 +50,8 @@ export interface RegistryTokenHandlerOptions {
   authenticator: TokenAuthenticator;
   /** The informer cache (Organizations, Repositories). */
   cache: RegistryAuthCache;
-  /** The webhooks' manager matching from @hub/reconcilers. */
-  isOrganizationManager: IsOrganizationManager;
+  /** Manager matching; default: @hub/reconcilers' `isOrganizationManager` with `userNamespace` (the webhooks' rule). */
+  isOrganizationManager?: IsOrganizationManager;
   /** `iss` of issued tokens; the registry's `auth.token.issuer`. Default `hub-token`. */
   issuer?: string;
   /** Accepted `service` values (the registries' `auth.token.service`); any well-formed one when omitted. */
@@ -58,8 +59,8 @@ export interface RegistryTokenHandlerOptions {
   /** Token lifetime in seconds. Default 300. */
   ttlSeconds?: number;
   /**
-   * `match` (default): the Basic username must be the reviewed username, or the ServiceAccount's short name
-   * when it lives in `userNamespace`. `ignore`: any username (tools that insist on one).
+   * `match` (default): the Basic username must be the reviewed username or, for a ServiceAccount,
+   * `<namespace>/<name>` (or `<name>` in `userNamespace`). `ignore`: any username is accepted.
    */
   usernameCheck?: 'match' | 'ignore';
   /** Namespace whose ServiceAccounts are users (default `user-system`). */
@@ -90,8 +91,13 @@ function errorResponse(status: number, code: string, message: string, headers: R
   );
 }
 
+// Basic credentials cannot carry a ":" in the username (RFC 7617), so ServiceAccounts log in as
+// `<namespace>/<name>`, or by bare name in the user namespace (the original's `sealos login -u <name>`).
 function usernameMatches(sent: string, identity: RegistryIdentity, userNamespace: string): boolean {
-  return sent === identity.username || identity.username === `system:serviceaccount:${userNamespace}:${sent}`;
+  if (sent === identity.username) return true;
+  const account = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(identity.username);
+  if (!account) return false;
+  return sent === `${account[1]}/${account[2]}` || (account[1] === userNamespace && sent === account[2]);
 }
 
 /**
@@ -105,6 +111,9 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
   const userNamespace = options.userNamespace ?? 'user-system';
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
+  const isManager: IsOrganizationManager =
+    options.isOrganizationManager ??
+    ((organization, user) => isOrganizationManager(organization, user, { userNamespace }));
   const perAddress = limiter(options.rateLimits?.perAddress, { ratePerSecond: 20, burst: 40 });
   const perUser = limiter(options.rateLimits?.perUser, { ratePerSecond: 10, burst: 20 });
   const failures = limiter(options.rateLimits?.failuresPerAddress, { ratePerSecond: 1 / 6, burst: 10 });
@@ -204,7 +213,7 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
         scopes,
         identity,
         cache: options.cache,
-        isOrganizationManager: options.isOrganizationManager,
+        isOrganizationManager: isManager,
       });
       const body = await signRegistryToken(options.keyRing.signingKey(), {
         issuer,

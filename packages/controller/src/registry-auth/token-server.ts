@@ -44,7 +44,8 @@ export interface RegistryTokenServerOptions {
   services?: readonly string[];
   kubeConfig: KubeConfig;
   cache: RegistryAuthCache;
-  isOrganizationManager: IsOrganizationManager;
+  /** Manager matching; default: @hub/reconcilers' `isOrganizationManager` (the webhooks' rule). */
+  isOrganizationManager?: IsOrganizationManager;
   /** How long TokenReview verdicts are reused. Default 10 s; 0 turns the cache off. */
   tokenReviewCacheTtlMs?: number;
   /** Audiences passed to TokenReview (tokens minted for the registry); the apiserver's when omitted. */
@@ -175,7 +176,7 @@ export async function startRegistryTokenServer(
     keyRing,
     authenticator,
     cache: options.cache,
-    isOrganizationManager: options.isOrganizationManager,
+    ...(options.isOrganizationManager ? { isOrganizationManager: options.isOrganizationManager } : {}),
     issuer,
     ttlSeconds,
     downloadCounter,
