@@ -56,7 +56,7 @@ export interface ControlPlane extends AsyncDisposable {
   /** Temporary directory holding certificates, kubeconfigs and etcd data. */
   readonly dir: string;
   readonly binaries: ControlPlaneBinaries;
-  /** Process ids (process-group leaders) of the servers. */
+  /** Process ids (process-group leaders) of the servers; `kubeApiserver` changes on restartApiserver. */
   readonly pids: { etcd: number; kubeApiserver: number };
   /** Milliseconds from the call to ready (binaries already resolved). */
   readonly startMs: number;
@@ -73,6 +73,11 @@ export interface ControlPlane extends AsyncDisposable {
     server: WebhookServer,
     options?: { timeoutMs?: number },
   ): Promise<void>;
+  /**
+   * Stops kube-apiserver (SIGTERM, SIGKILL after `graceMs`) and starts it again on the same port with
+   * the same certificates and etcd, then waits for /readyz: clients see a real outage and a recovery.
+   */
+  restartApiserver(options?: { graceMs?: number; downMs?: number }): Promise<void>;
   /** Stops apiserver then etcd (SIGTERM, then SIGKILL) and removes the temporary directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -204,12 +209,16 @@ async function startOnce(
       },
     );
 
-    const apiserver = spawnManaged(
-      'kube-apiserver',
-      binaries.kubeApiserver,
-      kubeApiserverArgs({ etcdUrl, securePort, certDir, ...files, extra: options.apiserverArgs ?? [] }),
-      { cwd: dir },
-    );
+    const apiserverArgs = kubeApiserverArgs({
+      etcdUrl,
+      securePort,
+      certDir,
+      ...files,
+      extra: options.apiserverArgs ?? [],
+    });
+    const spawnApiserver = () =>
+      spawnManaged('kube-apiserver', binaries.kubeApiserver, apiserverArgs, { cwd: dir });
+    let apiserver = spawnApiserver();
     processes.push(apiserver);
     const server = `https://127.0.0.1:${securePort}`;
     const admin = await clientCa.issue({
@@ -218,21 +227,33 @@ async function startOnce(
       usage: 'client',
     });
     const tls = { ca: servingCa.certPem, cert: admin.certPem, key: admin.keyPem };
-    await pollUntil(
-      async () => {
-        const res = await simpleRequest(`${server}/readyz`, { ...tls, timeoutMs: 2000 });
-        return res.status === 200 ? true : undefined;
-      },
-      {
-        timeoutMs,
-        intervalMs: 100,
-        abortIf: () => exitedError(apiserver) ?? exitedError(etcd),
-        onTimeout: () =>
-          new TestEnvError('START_TIMEOUT', `kube-apiserver did not become ready within ${timeoutMs} ms`, {
-            output: apiserver.output(),
-          }),
-      },
-    );
+    const waitReady = () =>
+      pollUntil(
+        async () => {
+          const res = await simpleRequest(`${server}/readyz`, { ...tls, timeoutMs: 2000 });
+          return res.status === 200 ? true : undefined;
+        },
+        {
+          timeoutMs,
+          intervalMs: 100,
+          abortIf: () => exitedError(apiserver) ?? exitedError(etcd),
+          onTimeout: () =>
+            new TestEnvError('START_TIMEOUT', `kube-apiserver did not become ready within ${timeoutMs} ms`, {
+              output: apiserver.output(),
+            }),
+        },
+      );
+    await waitReady();
+    const pids = { etcd: etcd.pid, kubeApiserver: apiserver.pid };
+    const restartApiserver = async (restart: { graceMs?: number; downMs?: number } = {}) => {
+      await apiserver.stop(restart.graceMs ?? 5000);
+      if (restart.downMs) await new Promise((resolve) => setTimeout(resolve, restart.downMs));
+      const index = processes.indexOf(apiserver);
+      apiserver = spawnApiserver();
+      processes.splice(index, 1, apiserver);
+      pids.kubeApiserver = apiserver.pid;
+      await waitReady();
+    };
     // envtest waits for the default namespace: the bootstrap controller creates it after readyz.
     await pollUntil(
       async () => {
@@ -261,7 +282,8 @@ async function startOnce(
       clientCa,
       tls,
       binaries,
-      pids: { etcd: etcd.pid, kubeApiserver: apiserver.pid },
+      pids,
+      restartApiserver,
       startMs: Date.now() - started,
       cleanup,
     });
@@ -282,6 +304,7 @@ function makeControlPlane(input: {
   tls: { ca: string; cert: string; key: string };
   binaries: ControlPlaneBinaries;
   pids: { etcd: number; kubeApiserver: number };
+  restartApiserver: ControlPlane['restartApiserver'];
   startMs: number;
   cleanup: () => Promise<void>;
 }): ControlPlane {
@@ -331,6 +354,7 @@ function makeControlPlane(input: {
         server,
         options,
       ),
+    restartApiserver: input.restartApiserver,
     stop,
     [Symbol.asyncDispose]: stop,
   };
