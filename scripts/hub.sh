@@ -42,7 +42,8 @@ open_log() {
 # plain line every 30 s, so CI logs show it is alive without flooding.
 progress() {
   local label=$1 t0=$2 start=$3 n=0
-  while sleep 1; do
+  # `wait` on a background sleep returns as soon as the phase kills this loop.
+  while sleep 1 </dev/null >/dev/null 2>&1 & wait $!; do
     n=$((n + 1))
     if $tty; then
       local last
