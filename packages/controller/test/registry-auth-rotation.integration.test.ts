@@ -1,0 +1,86 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RegistryTokenServer, startRegistryTokenServer, type TokenAuthenticator } from '@hub/controller';
+import { startRegistry } from '@hub/test-env';
+import { KubeConfig } from '@kubernetes/client-node';
+import { decodeProtectedHeader } from 'jose';
+import { afterEach, expect, inject, it } from 'vitest';
+
+const SERVICE = 'hub-registry-rotation';
+const kc = new KubeConfig();
+kc.loadFromFile(inject('hubTestEnv').kubeconfigPath);
+// The registry is what is under test here: an admin identity asks for the catalogue, no cluster needed.
+const admin: TokenAuthenticator = {
+  authenticate: async () => ({ username: 'root', groups: ['system:masters'] }),
+};
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tokenServer(dir: string): Promise<RegistryTokenServer> {
+  const server = await startRegistryTokenServer({
+    bindAddress: '127.0.0.1:0',
+    keyDir: join(dir, 'keys'),
+    certOut: join(dir, 'bundle.pem'),
+    kubeConfig: kc,
+    cache: { get: () => undefined },
+    authenticator: admin,
+    keyActivationDelayMs: 1500,
+    downloadCountWriter: async () => {},
+  });
+  cleanups.push(() => server.stop());
+  return server;
+}
+
+async function catalogToken(server: RegistryTokenServer): Promise<{ token: string; kid: string }> {
+  const auth = `Basic ${Buffer.from('root:some-token').toString('base64')}`;
+  const response = await fetch(`${server.realm}?service=${SERVICE}&scope=registry:catalog:*`, {
+    headers: { authorization: auth },
+  });
+  const { token } = (await response.json()) as { token: string };
+  return { token, kid: decodeProtectedHeader(token).kid ?? '' };
+}
+
+it('publishes both keys during a rotation, so the registry accepts tokens of the old and of the new key', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'hub-registry-rotation-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const server = await tokenServer(dir);
+  const oldKid = server.keyRing.signingKey().kid;
+  await server.rotateKeys();
+  const bundle = await readFile(join(dir, 'bundle.pem'), 'utf8');
+  expect(bundle.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+
+  const registry = await startRegistry({
+    auth: {
+      realm: server.realm,
+      service: SERVICE,
+      issuer: 'hub-token',
+      rootCertBundle: join(dir, 'bundle.pem'),
+    },
+  });
+  cleanups.push(() => registry.stop());
+  const catalog = (token: string) =>
+    fetch(`${registry.url}/v2/_catalog`, { headers: { authorization: `Bearer ${token}` } }).then(
+      (r) => r.status,
+    );
+
+  const before = await catalogToken(server);
+  expect(before.kid).toBe(oldKid);
+  expect(await catalog(before.token)).toBe(200);
+
+  await new Promise((resolve) => setTimeout(resolve, 1600));
+  const after = await catalogToken(server);
+  expect(after.kid).not.toBe(oldKid);
+  expect(await catalog(after.token)).toBe(200);
+  // The old key's token still verifies while it lives.
+  expect(await catalog(before.token)).toBe(200);
+
+  // A restart loads the same keys from the key directory: its tokens verify with the bundle the registry has.
+  await server.stop();
+  const restarted = await tokenServer(dir);
+  const again = await catalogToken(restarted);
+  expect(again.kid).toBe(after.kid);
+  expect(await catalog(again.token)).toBe(200);
+});
