@@ -5,6 +5,8 @@ export { type CliFeature, FEATURES, type FeatureRunnable } from './cli/features.
 export { envName, type FlagGroup, type FlagSpec, type FlagValues, UsageError } from './cli/flag-table.ts';
 export { type CliIo, managerOptionsFromFlags, runCli } from './cli/run-cli.ts';
 export { ControllerError, type ControllerErrorCode, isControllerError } from './errors.ts';
+export * from './hub-index/index.ts';
+export * from './indexer/index.ts';
 export { type Manager, type ManagerExit, type ManagerOptions, startManager } from './manager.ts';
 export type {
   AuthorizationResult,

@@ -1,3 +1,4 @@
+import { INDEX_FEATURE } from '../indexer/index-feature.ts';
 import type { Manager } from '../manager.ts';
 import type { Logger } from '../runtime/logger.ts';
 import {
@@ -35,4 +36,5 @@ export const FEATURES: readonly CliFeature[] = [
   { flags: SERVING_FLAGS },
   { flags: LEADER_FLAGS },
   { flags: CATALOGUE_FLAGS },
+  INDEX_FEATURE,
 ];
