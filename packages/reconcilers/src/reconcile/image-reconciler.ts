@@ -2,7 +2,6 @@ import {
   ANNOTATION_REQUESTER,
   formatRepositoryName,
   IMAGEHUB_API_VERSION,
-  type Image,
   imageLabels,
   imageMetadataName,
   parseImageHubName,
