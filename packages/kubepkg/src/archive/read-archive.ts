@@ -88,7 +88,11 @@ export async function readKubePkgArchive(
       const name = checkName(header);
       count += 1;
       if (count > maxEntries)
-        fail('ARCHIVE_OVERSIZE_ENTRY', `The archive has more than ${maxEntries} entries.`, name);
+        fail(
+          'ARCHIVE_TOO_MANY_ENTRIES',
+          `The archive has more than ${maxEntries} entries; raise maxEntries if it is genuine.`,
+          name,
+        );
       if (header.type === 'directory' && (name === 'blobs' || /^blobs\/(sha256|sha512)$/.test(name))) {
         entry.resume();
         continue;
@@ -143,7 +147,7 @@ export async function readKubePkgArchive(
         fail('ARCHIVE_UNLISTED_BLOB', `Blob ${digest} is not listed in ${SPEC_ENTRY} status.digests.`, name);
       if (listed !== header.size) {
         fail(
-          'ARCHIVE_DIGEST_MISMATCH',
+          'ARCHIVE_SIZE_MISMATCH',
           `Blob ${digest} is ${header.size} bytes in the archive but ${listed} in ${SPEC_ENTRY}.`,
           name,
         );
@@ -159,7 +163,10 @@ export async function readKubePkgArchive(
         }
         const actual = `${alg}:${hash.digest('hex')}`;
         // Fail inside the iteration, so a sink that streams to disk sees the error before committing.
-        if (actual !== digest || read !== header.size) {
+        if (read !== header.size) {
+          fail('ARCHIVE_SIZE_MISMATCH', `Entry "${name}" gave ${read} of its ${header.size} bytes.`, name);
+        }
+        if (actual !== digest) {
           fail(
             'ARCHIVE_DIGEST_MISMATCH',
             `Entry "${name}" hashes to ${actual}; the archive is corrupt or tampered with.`,

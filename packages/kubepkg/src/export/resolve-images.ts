@@ -1,4 +1,5 @@
 import { type ImageReference, mustParseImageReference } from '@hub/api-types';
+import { keptHostRepository } from '@hub/image-save';
 import { formatPlatform, type PlatformSpec, selectIndexChildren } from '@hub/image-save/platform';
 import {
   type Descriptor,
@@ -18,8 +19,7 @@ export interface RepositoryNaming {
 
 /** The stored repository name of a reference, see {@link RepositoryNaming}. */
 export function storedRepositoryName(ref: ImageReference, naming: RepositoryNaming = {}): string {
-  // ":" is not allowed in repository names; a port becomes "_<port>".
-  return naming.keepHost ? `${ref.registry.replace(':', '_')}/${ref.repository}` : ref.repository;
+  return naming.keepHost ? keptHostRepository(ref.registry, ref.repository) : ref.repository;
 }
 
 /** One image after resolution: its pinned top-level digest and everything to carry. */

@@ -283,6 +283,44 @@ describe('hostile archives are rejected and leave nothing visible', () => {
     });
   }
 
+  it('rejects a blob whose entry size differs from its listed size → ARCHIVE_SIZE_MISMATCH', async () => {
+    const { document, blobs } = fixture();
+    const [digest, body] = [...blobs].find(([, b]) => b.length === 18000) as [string, Uint8Array];
+    // The entry is the genuine blob (it hashes to its name); only the size kubepkg.json lists is off.
+    const lying: KubePkg = {
+      ...document,
+      status: {
+        digests: (document.status?.digests ?? []).map((d) =>
+          d.digest === digest ? { ...d, size: 17_999 } : d,
+        ),
+      },
+    };
+    const dir = await tempDir();
+    const error = (await importKubePkg(
+      PassThrough.from([
+        await rawTar([
+          { name: 'kubepkg.json', body: Buffer.from(JSON.stringify(lying)) },
+          { name: `blobs/sha256/${digest.slice(7)}`, body: Buffer.from(body) },
+        ]),
+      ]),
+      { dir },
+    ).catch((e: unknown) => e)) as KubePkgError;
+    expect(error.code).toBe('ARCHIVE_SIZE_MISMATCH');
+    expect(error.message).toContain('17999');
+    expect(await new RegistryStorage(dir).hasBlob(digest)).toBe(false);
+  });
+
+  it('rejects an archive with too many entries → ARCHIVE_TOO_MANY_ENTRIES', async () => {
+    const { document, blobs } = fixture();
+    const dir = await tempDir();
+    const error = (await importKubePkg(
+      PassThrough.from([await archive(document, blobs)]),
+      { dir },
+      { maxEntries: 2 },
+    ).catch((e: unknown) => e)) as KubePkgError;
+    expect(error.code).toBe('ARCHIVE_TOO_MANY_ENTRIES');
+  });
+
   it('rejects an oversize entry by its header, before reading it', async () => {
     const { document, blobs } = fixture();
     const dir = await tempDir();

@@ -6,6 +6,7 @@ import { type ArchiveLimits, readKubePkgArchive } from '../archive/read-archive.
 import { KubePkgError } from '../errors.ts';
 import type { DigestMeta, KubePkg, KubePkgList } from '../spec/kubepkg-schema.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
+import { manifestPushError } from './push-failure.ts';
 
 /** Where {@link importKubePkg} puts the content. */
 export type ImportTarget =
@@ -298,12 +299,9 @@ async function importToRegistry(
       try {
         await client.putManifest(loc, entry.tag ?? entry.digest, bytes, mediaType, signal);
       } catch (cause) {
-        // distribution 2.8.3 refuses an index whose children it does not have: a package exported for a
-        // subset of platforms keeps the index byte-exact but not every child.
-        throw new KubePkgError(
-          'IMPORT_FAILED',
-          `${target.registry} rejected manifest ${entry.digest} of ${entry.name}${entry.tag ? `:${entry.tag}` : ''}. If it is a multi-arch index, the registry wants every child: export with --platform all (and --attestations), or import with --dir.`,
-          { subject: entry.digest, cause },
+        throw manifestPushError(
+          { ...loc, digest: entry.digest, tag: entry.tag, bytes, mediaType, carried: manifestDigests },
+          cause,
         );
       }
       if (entry.tag) tags.push(`${entry.name}:${entry.tag}`);

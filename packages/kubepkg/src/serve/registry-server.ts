@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
+import { keptHostComponent } from '@hub/image-save';
 import { parseManifest, RegistryClient, type RegistryClientOptions } from '@hub/image-save/registry';
 import { isValidRepositoryName, isValidTag, RegistryStorage } from '@hub/image-save/storage';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -60,8 +61,9 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       options.onError?.(error);
-      if (!res.headersSent) sendError(res, 500, 'UNKNOWN', 'internal error');
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof UpstreamFailure) return sendError(res, error.status, error.code, error.message);
+      sendError(res, 500, 'UNKNOWN', 'internal error');
     });
   });
   server.requestTimeout = 0; // imports can be long; the inactivity timeout below bounds idle clients
@@ -141,7 +143,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       const name = names[names.length - 1] as string;
       const fetched = await upstreamClient
         .getManifest({ registry: options.upstream.registry, repository: name }, reference)
-        .catch(() => undefined);
+        .catch(upstreamMiss(options.upstream.registry));
       if (fetched) {
         await storage.writeBlobBytes(fetched.digest, fetched.bytes);
         await storage.linkManifest(name, fetched.digest);
@@ -205,7 +207,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     if ((!linked || !(await storage.hasBlob(digest))) && upstreamClient && options.upstream) {
       const name = names[names.length - 1] as string;
       const loc = { registry: options.upstream.registry, repository: name };
-      const blob = await upstreamClient.getBlob(loc, digest).catch(() => undefined);
+      const blob = await upstreamClient.getBlob(loc, digest).catch(upstreamMiss(options.upstream.registry));
       if (blob) {
         await storage.writeBlob(digest, blob.body, blob.length !== undefined ? { size: blob.length } : {});
         await storage.linkLayer(name, digest);
@@ -258,12 +260,14 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
         yield chunk;
       }
     }
+    const apply = url.searchParams.get('apply') === 'true';
+    // Refuse before reading a byte: an import that cannot be applied must not write anything.
+    if (apply && !options.kubeConfig)
+      return sendError(res, 400, 'UNSUPPORTED', 'this agent has no cluster access configured (?apply=true)');
     try {
       const result = await importKubePkg(limited(), { dir: options.dir });
       const applied: unknown[] = [];
-      if (url.searchParams.get('apply') === 'true') {
-        if (!options.kubeConfig)
-          return sendError(res, 400, 'UNSUPPORTED', 'this agent has no cluster access configured');
+      if (apply && options.kubeConfig) {
         for (const pkg of kubePkgsOf(result.document)) {
           const { status } = await applyKubePkg(pkg, {
             kubeConfig: options.kubeConfig,
@@ -313,12 +317,52 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
   };
 }
 
-/** Repository names to try: with `?ns=<host>` (containerd mirrors) first `<host>/<name>` (keepHost layout), then `<name>`. */
+/**
+ * Repository names to try: with `?ns=<host>` (containerd mirrors) first the kept-host name of
+ * `<host>/<name>` (keptHostRepository, as `export --keep-host` and `hub-save --keep-registry-host` store it),
+ * then `<name>`.
+ */
 function candidateNames(raw: string, ns: string | null): string[] {
   const names: string[] = [];
-  if (ns && /^[a-z0-9.-]+(:[0-9]+)?$/i.test(ns)) names.push(`${ns.toLowerCase().replace(':', '_')}/${raw}`);
+  const host = ns ? keptHostComponent(ns) : undefined;
+  if (host) names.push(`${host}/${raw}`);
   names.push(raw);
   return names.filter((name) => isValidRepositoryName(name));
+}
+
+/** A pull-through upstream failed in a way that is not "not found": reported as such, never as a 404. */
+class UpstreamFailure extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string, cause: unknown) {
+    super(message, { cause });
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** For `.catch` on upstream calls: a 404 is a miss (undefined); auth, 429, 5xx and network failures throw. */
+function upstreamMiss(registry: string) {
+  return (error: unknown): undefined => {
+    const status = (error as { status?: unknown }).status;
+    if (status === 404) return undefined;
+    if (status === 401 || status === 403)
+      throw new UpstreamFailure(
+        502,
+        'DENIED',
+        `upstream ${registry} refused our credentials (HTTP ${status})`,
+        error,
+      );
+    if (status === 429)
+      throw new UpstreamFailure(
+        503,
+        'TOOMANYREQUESTS',
+        `upstream ${registry} is rate-limiting (HTTP 429)`,
+        error,
+      );
+    const why = typeof status === 'number' ? `HTTP ${status}` : 'unreachable or the connection failed';
+    throw new UpstreamFailure(502, 'UNAVAILABLE', `upstream ${registry} failed (${why})`, error);
+  };
 }
 
 function paginate(all: string[], url: URL): { items: string[]; next?: string; n: number } {
