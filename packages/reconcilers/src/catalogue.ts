@@ -1,6 +1,8 @@
 // The lists the runtime registers. The DataPack reconciler and webhook join these lists (from
 // ./datapack/), next to the catalogue ones.
 import type { AdmissionDefinition, CataloguePolicy, ReconcilerDefinition } from './client.ts';
+import { datapackAdmission } from './datapack/datapack-admission.ts';
+import { datapackReconciler } from './datapack/datapack-reconciler.ts';
 import { imageReconciler } from './reconcile/image-reconciler.ts';
 import { organizationReconciler } from './reconcile/organization-reconciler.ts';
 import { repositoryReconciler } from './reconcile/repository-reconciler.ts';
@@ -11,11 +13,11 @@ export function catalogueReconcilers(policy: CataloguePolicy): ReconcilerDefinit
     imageReconciler(policy),
     repositoryReconciler(policy),
     organizationReconciler(policy),
-    // DataPack: datapackReconciler(policy) from ./datapack/ goes here.
+    datapackReconciler(policy),
   ];
 }
 
 /** The catalogue admission webhooks: mutating and validating, for Image, Repository and Organization. */
 export function catalogueAdmission(): AdmissionDefinition[] {
-  return [];
+  return [datapackAdmission()];
 }

@@ -24,6 +24,9 @@ export type {
   ReconcilerDefinition,
   WatchMapping,
 } from './client.ts';
+export { cacheCatalogue } from './datapack/cache-catalogue.ts';
+export { dataPackProblems, datapackAdmission, MAX_EXPIRE_MS } from './datapack/datapack-admission.ts';
+export { datapackReconciler, expiryOf } from './datapack/datapack-reconciler.ts';
 export {
   isReconcileError,
   ReconcileError,
