@@ -13,11 +13,17 @@ function timeOf(tag: TagData): number {
   return Number.isNaN(ms) ? EPOCH_MS : ms;
 }
 
-/** Newest first by `creatTime`, then by tag name descending, so equal times still sort the same way every time. */
+// Numeric runs compare as numbers (v10 after v9), as the Repository controller orders tags.
+const natural = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
+
+/**
+ * Newest first by `creatTime`, then by tag name descending in natural order (v10 before v9), so
+ * equal times sort the same way every time; the same order the Repository controller writes.
+ */
 export function compareTagsNewestFirst(a: TagData, b: TagData): number {
   const byTime = timeOf(b) - timeOf(a);
   if (byTime !== 0) return byTime;
-  return a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
+  return natural.compare(b.name, a.name) || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
 }
 
 /** A TagData from an Image, as the Repository controller writes it. */

@@ -50,9 +50,9 @@ describe('computeDataPack', () => {
   it('breaks creatTime ties by tag name, the same way every time', () => {
     const store = createCatalogueStore();
     store.upsert(repository('o/r'));
-    for (const t of ['b', 'c', 'a']) store.upsert(image(`o/r:${t}`));
+    for (const t of ['b', 'v9', 'c', 'v10', 'a']) store.upsert(image(`o/r:${t}`));
     const { datas } = computeDataPack({ type: 'detail', names: ['o/r:a'] }, store);
-    expect(datas['o/r:a']?.tags?.map((t) => t.name)).toEqual(['c', 'b', 'a']);
+    expect(datas['o/r:a']?.tags?.map((t) => t.name)).toEqual(['v10', 'v9', 'c', 'b', 'a']);
   });
 
   it('derives tags from Images when the repository has no status yet', () => {
