@@ -27,6 +27,10 @@ check_only=false
 need_pkgs=()
 command -v docker-registry >/dev/null 2>&1 || need_pkgs+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need_pkgs+=(skopeo)
+# buildah builds the controller image in the tests (vfs storage, chroot isolation: no daemon);
+# strip (binutils) trims the Node binary in it.
+command -v buildah >/dev/null 2>&1 || need_pkgs+=(buildah)
+command -v strip >/dev/null 2>&1 || need_pkgs+=(binutils)
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   $check_only && exit 1
@@ -46,7 +50,7 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
     systemctl disable --now docker-registry >/dev/null 2>&1 || true
   fi
 else
-  $check_only || log "docker-registry and skopeo present"
+  $check_only || log "docker-registry, skopeo and buildah present"
 fi
 
 if [ -n "${KUBEBUILDER_ASSETS:-}" ]; then
