@@ -31,6 +31,8 @@ command -v skopeo >/dev/null 2>&1 || need_pkgs+=(skopeo)
 # strip (binutils) trims the Node binary in it.
 command -v buildah >/dev/null 2>&1 || need_pkgs+=(buildah)
 command -v strip >/dev/null 2>&1 || need_pkgs+=(binutils)
+# Chromium drives the Next.js example's browser test (playwright-core, executablePath /usr/bin/chromium).
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   $check_only && exit 1
