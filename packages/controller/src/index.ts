@@ -44,11 +44,7 @@ export { createRegistryTokenHandler } from './registry-auth/token-handler.ts';
 export type { TokenAuthenticator } from './registry-auth/token-review.ts';
 export { cachedAuthenticator, createTokenReviewAuthenticator } from './registry-auth/token-review.ts';
 export type { RegistryTokenServer, RegistryTokenServerOptions } from './registry-auth/token-server.ts';
-export {
-  parseBindAddress,
-  parseTokenTtl,
-  startRegistryTokenServer,
-} from './registry-auth/token-server.ts';
+export { parseTokenTtl, startRegistryTokenServer } from './registry-auth/token-server.ts';
 export { CACHED_KINDS, informerCacheView } from './runtime/cache-view.ts';
 export { type Controller, type ControllerOptions, createController } from './runtime/controller.ts';
 export { installCrds } from './runtime/install-crds.ts';

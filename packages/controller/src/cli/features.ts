@@ -1,5 +1,6 @@
 import { INDEX_FEATURE } from '../indexer/index-feature.ts';
 import type { Manager } from '../manager.ts';
+import { REGISTRY_TOKEN_FEATURE } from '../registry-auth/registry-token-feature.ts';
 import type { Logger } from '../runtime/logger.ts';
 import {
   CATALOGUE_FLAGS,
@@ -37,4 +38,5 @@ export const FEATURES: readonly CliFeature[] = [
   { flags: LEADER_FLAGS },
   { flags: CATALOGUE_FLAGS },
   INDEX_FEATURE,
+  REGISTRY_TOKEN_FEATURE,
 ];

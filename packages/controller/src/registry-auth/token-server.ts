@@ -7,7 +7,9 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseGoDuration } from '@hub/api-types';
+import { isHubError } from '@hub/api-types/errors';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { parseServingAddress } from '../runtime/http-endpoints.ts';
 import type { IsOrganizationManager, RegistryAuthCache } from './authorize.ts';
 import {
   createDownloadCounter,
@@ -83,20 +85,6 @@ export interface RegistryTokenServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Parses `HOST:PORT`, `:PORT` or `[V6]:PORT`. */
-export function parseBindAddress(value: string): { host: string; port: number } {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[3]);
-  if (!match || port > 65_535) {
-    throw new RegistryAuthError(
-      'INVALID_OPTION',
-      `--registry-token-bind-address ${JSON.stringify(value)} is not HOST:PORT (e.g. :5001 or 127.0.0.1:5001)`,
-    );
-  }
-  const host = match[1] ?? match[2] ?? '';
-  return { host: host === '' ? '0.0.0.0' : host, port };
-}
-
 /** Parses `--registry-token-ttl`: a Go duration between 1 s and 24 h, in whole seconds. */
 export function parseTokenTtl(value: string): number {
   const parsed = parseGoDuration(value);
@@ -107,6 +95,23 @@ export function parseTokenTtl(value: string): number {
     );
   }
   return Math.floor(parsed.data / 1000);
+}
+
+function bindAddressOf(value: string): { host: string; port: number } {
+  let bind: { host: string; port: number } | undefined;
+  try {
+    bind = parseServingAddress(value);
+  } catch (cause) {
+    bind = undefined;
+    if (!isHubError(cause)) throw cause;
+  }
+  if (!bind) {
+    throw new RegistryAuthError(
+      'INVALID_OPTION',
+      `--registry-token-bind-address ${JSON.stringify(value)} must look like :5001 or HOST:PORT`,
+    );
+  }
+  return bind;
 }
 
 function toRequest(req: IncomingMessage, scheme: string): Request {
@@ -135,7 +140,7 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
 export async function startRegistryTokenServer(
   options: RegistryTokenServerOptions,
 ): Promise<RegistryTokenServer> {
-  const { host, port } = parseBindAddress(options.bindAddress);
+  const { host, port } = bindAddressOf(options.bindAddress);
   const ttlSeconds = parseTokenTtl(options.ttl ?? '5m');
   const issuer = options.issuer ?? 'hub-token';
   const keyRing = await openKeyRing({

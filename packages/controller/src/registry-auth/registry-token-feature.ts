@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseGoDuration } from '@hub/api-types';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { CliFeature } from '../cli/features.ts';
+import { type FlagGroup, UsageError } from '../cli/flag-table.ts';
+import { informerCacheView } from '../runtime/cache-view.ts';
+import { isRegistryAuthError } from './errors.ts';
+import { parseTokenTtl, startRegistryTokenServer } from './token-server.ts';
+
+/** hub-controller's registry token server flags. */
+export const REGISTRY_TOKEN_FLAGS: FlagGroup = {
+  title: 'Registry token server (distribution token auth from Organizations)',
+  flags: [
+    {
+      name: 'registry-token-bind-address',
+      type: 'string',
+      value: 'ADDR',
+      help: 'serve GET /token on ADDR (:5001, HOST:PORT); absent or 0: no token server',
+    },
+    {
+      name: 'registry-token-issuer',
+      type: 'string',
+      value: 'NAME',
+      default: 'hub-token',
+      help: "iss of issued tokens: the registry's auth.token.issuer",
+    },
+    {
+      name: 'registry-token-key-dir',
+      type: 'string',
+      value: 'DIR',
+      help: 'signing keys (<name>.key + <name>.crt, e.g. a Secret); a first key is generated into it; absent: one key in memory',
+    },
+    {
+      name: 'registry-token-cert-out',
+      type: 'string',
+      value: 'FILE',
+      help: "write the certificate bundle (the registry's auth.token.rootcertbundle) here",
+    },
+    {
+      name: 'registry-token-ttl',
+      type: 'string',
+      value: 'DURATION',
+      default: '5m',
+      help: 'lifetime of issued tokens (Go duration, 1s to 24h)',
+    },
+    {
+      name: 'registry-token-service',
+      type: 'string',
+      value: 'NAME[,NAME]',
+      help: "accept only these service values (the registries' auth.token.service); absent: any",
+    },
+    {
+      name: 'registry-token-review-cache-ttl',
+      type: 'string',
+      value: 'DURATION',
+      default: '10s',
+      help: 'reuse TokenReview verdicts this long (0s: off)',
+    },
+    {
+      name: 'registry-token-tls-cert-dir',
+      type: 'string',
+      value: 'DIR',
+      help: 'serve HTTPS with DIR/tls.crt and DIR/tls.key (passwords travel in requests)',
+    },
+  ],
+};
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+// The same sources as the manager's (--kubeconfig, then $KUBECONFIG, then in-cluster); the manager has read it already.
+function kubeConfigOf(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** The registry token feature of hub-controller: starts the token server when a bind address is set. */
+export const REGISTRY_TOKEN_FEATURE: CliFeature = {
+  flags: REGISTRY_TOKEN_FLAGS,
+  async start({ values, manager, log }) {
+    const bindAddress = values['registry-token-bind-address'];
+    if (!bindAddress || bindAddress === '0') return undefined;
+    const reviewTtl = parseGoDuration(values['registry-token-review-cache-ttl'] ?? '10s');
+    if (!reviewTtl.success || reviewTtl.data < 0 || reviewTtl.data > 300_000) {
+      throw new UsageError('--registry-token-review-cache-ttl must be a Go duration from 0s to 5m');
+    }
+    const tlsDir = values['registry-token-tls-cert-dir'];
+    const services = list(values['registry-token-service']);
+    const tokenLog = log.with({ component: 'registry-token' });
+    try {
+      const ttl = values['registry-token-ttl'] ?? '5m';
+      parseTokenTtl(ttl);
+      const server = await startRegistryTokenServer({
+        bindAddress,
+        issuer: values['registry-token-issuer'] ?? 'hub-token',
+        ...(values['registry-token-key-dir'] ? { keyDir: values['registry-token-key-dir'] } : {}),
+        ...(values['registry-token-cert-out'] ? { certOut: values['registry-token-cert-out'] } : {}),
+        ttl,
+        ...(services.length > 0 ? { services } : {}),
+        kubeConfig: kubeConfigOf(values.kubeconfig),
+        cache: informerCacheView(manager.factory),
+        tokenReviewCacheTtlMs: reviewTtl.data,
+        userNamespace: values['user-namespace'] ?? 'user-system',
+        ...(tlsDir
+          ? {
+              tls: {
+                cert: await readFile(join(tlsDir, 'tls.crt'), 'utf8'),
+                key: await readFile(join(tlsDir, 'tls.key'), 'utf8'),
+              },
+            }
+          : {}),
+        log: (event) => {
+          if (event.type === 'error') tokenLog.error(event.message, { code: event.code });
+          else if (event.type === 'denied') tokenLog.info('registry token denied', { ...event });
+          else tokenLog.debug('registry token issued', { ...event });
+        },
+      });
+      tokenLog.info('registry token server listening', { url: server.url, realm: server.realm });
+      return server;
+    } catch (error) {
+      if (isRegistryAuthError(error) && error.code === 'INVALID_OPTION') throw new UsageError(error.message);
+      throw error;
+    }
+  },
+};
