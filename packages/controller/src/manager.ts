@@ -232,7 +232,6 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     }
     log.info('caches synced', { kinds: CACHED_KINDS });
 
-    const client = createKubeClient({ transport, cache, instance: replicaId, log });
     const stopWork = new AbortController();
     const abortInFlight = new AbortController();
     const stopElection = new AbortController();
@@ -240,6 +239,15 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
     let running: Promise<void> | undefined;
     const startControllers = () => {
       for (const definition of options.reconcilers(policy)) {
+        // One field manager per reconciler: a server-side apply drops the fields its manager applied
+        // before and omits now, so two reconcilers applying parts of one object must not share one.
+        const client = createKubeClient({
+          transport,
+          cache,
+          fieldManager: `hub-controller-${definition.name}`,
+          instance: replicaId,
+          log,
+        });
         controllers.push(
           createController({
             definition,

@@ -1,8 +1,11 @@
 // The chart and the kustomize base, rendered by the real helm and kustomize (built from Go modules)
 // and server-side dry-run on the real apiserver; the generated pieces must match the code.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { openKeyRing } from '@hub/controller';
 import { catalogueAdmission } from '@hub/reconcilers';
 import { type DeployTools, ensureDeployTools } from '@hub/test-env';
 import {
@@ -126,6 +129,25 @@ describe('the Helm chart', () => {
         `${namespace}/hub-hub-controller-webhook`,
       );
     }
+  });
+
+  it('with the token server on, generates a signing key pair that the key ring of the controller loads', async () => {
+    const manifests = await render('registryToken.enabled=true');
+    await dryRun(manifests);
+    const secret = byKind(manifests, 'Secret').find(
+      (s) => s.metadata?.name === 'hub-hub-controller-token-keys',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'hub-token-keys-'));
+    for (const [file, value] of Object.entries((secret?.data ?? {}) as Record<string, string>)) {
+      writeFileSync(join(dir, file), Buffer.from(value, 'base64'));
+    }
+    const ring = await openKeyRing({ dir, issuer: 'hub-token', tokenTtlMs: 300_000 });
+    expect(ring.publishedKeys()).toHaveLength(1);
+    expect(ring.signingKey().name).toBe('hub-token');
+    const service = byKind(manifests, 'Service').find((s) => s.metadata?.name === 'hub-hub-controller-token');
+    expect(service).toBeDefined();
+    const deployment = JSON.stringify(byKind(manifests, 'Deployment'));
+    expect(deployment).toContain('--registry-token-key-dir=/var/run/hub/token-keys');
   });
 
   it('gives catalogue users exactly the hub-user rights (checked by the apiserver authorizer)', async () => {

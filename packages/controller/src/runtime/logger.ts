@@ -12,8 +12,15 @@ const RANK: Record<LogLevel, number> = { debug: 0, info: 1, error: 2, silent: 3 
 
 function errorFields(value: unknown): unknown {
   if (!(value instanceof Error)) return value;
-  const e = value as Error & { code?: unknown; retryable?: unknown };
-  return { name: e.name, message: e.message, ...(e.code === undefined ? {} : { code: e.code }) };
+  const e = value as Error & { code?: unknown; detail?: unknown; status?: unknown };
+  return {
+    name: e.name,
+    message: e.message,
+    ...(e.code === undefined ? {} : { code: e.code }),
+    // KubeApiError keeps the apiserver's Status message (field errors, never credentials) in `detail`.
+    ...(typeof e.detail === 'string' ? { detail: e.detail } : {}),
+    ...(e.cause instanceof Error ? { cause: e.cause.message } : {}),
+  };
 }
 
 export function createLogger(
