@@ -55,21 +55,27 @@ function renderWebhookTemplate(): string {
       },
       { lineWidth: 0 },
     );
-    return body
-      .replace("name: '@@NAME@@'", 'name: {{ include "hub.fullname" . }}')
-      .replace("labels: '@@LABELS@@'", 'labels:\n    {{- include "hub.labels" . | nindent 4 }}')
-      .replace(
-        "annotations: '@@ANNOTATIONS@@'",
-        'annotations:\n    {{- if .Values.webhook.certManager.enabled }}\n    cert-manager.io/inject-ca-from: {{ .Release.Namespace }}/{{ include "hub.fullname" . }}-webhook\n    {{- end }}',
-      )
-      .replaceAll("failurePolicy: '@@FAILURE_POLICY@@'", 'failurePolicy: {{ .Values.webhook.failurePolicy }}')
-      .replaceAll("timeoutSeconds: '@@TIMEOUT@@'", 'timeoutSeconds: {{ .Values.webhook.timeoutSeconds }}')
-      .replaceAll("name: '@@SERVICE@@'", 'name: {{ include "hub.webhookService" . }}')
-      .replaceAll("namespace: '@@NAMESPACE@@'", 'namespace: {{ .Release.Namespace }}')
-      .replaceAll(
-        "caBundle: '@@CA@@'",
-        '{{- if not .Values.webhook.certManager.enabled }}\n        caBundle: {{ $certs.ca | b64enc }}\n        {{- end }}',
-      );
+    // The yaml printer may quote placeholders either way; each becomes a template expression.
+    const placeholders: [string, string][] = [
+      ['name: @@NAME@@', 'name: {{ include "hub.fullname" . }}'],
+      ['labels: @@LABELS@@', 'labels:\n    {{- include "hub.labels" . | nindent 4 }}'],
+      [
+        'annotations: @@ANNOTATIONS@@',
+        '{{- if .Values.webhook.certManager.enabled }}\n  annotations:\n    cert-manager.io/inject-ca-from: {{ .Release.Namespace }}/{{ include "hub.fullname" . }}-webhook\n  {{- end }}',
+      ],
+      ['failurePolicy: @@FAILURE_POLICY@@', 'failurePolicy: {{ .Values.webhook.failurePolicy }}'],
+      ['timeoutSeconds: @@TIMEOUT@@', 'timeoutSeconds: {{ .Values.webhook.timeoutSeconds }}'],
+      ['name: @@SERVICE@@', 'name: {{ include "hub.webhookService" . }}'],
+      ['namespace: @@NAMESPACE@@', 'namespace: {{ .Release.Namespace }}'],
+      [
+        'caBundle: @@CA@@',
+        '{{- if not .Values.webhook.certManager.enabled }}\n      caBundle: {{ $certs.ca | b64enc }}\n      {{- end }}',
+      ],
+    ];
+    let text = body.replace(/(['"])(@@[A-Z_]+@@)\1/g, '$2');
+    for (const [placeholder, expression] of placeholders) text = text.replaceAll(placeholder, expression);
+    if (text.includes('@@')) throw new Error(`generate-deploy: a placeholder was left in ${kind}`);
+    return text;
   });
   const head = readFileSync(join(import.meta.dirname, 'webhook-certs.tpl'), 'utf8');
   return `${GENERATED}{{- if .Values.webhook.enabled }}\n${head}${docs.map((d) => `---\n${d}`).join('')}{{- end }}\n`;
@@ -125,11 +131,13 @@ function main(): void {
   const helm = helmIndex > 0 ? process.argv[helmIndex + 1] : process.env.HUB_HELM;
   const files = renderCrds();
   files.set(join(chart, 'templates', 'webhook-configurations.yaml'), renderWebhookTemplate());
+  const changed = (path: string, text: string) => !existsSync(path) || readFileSync(path, 'utf8') !== text;
+  const chartStale = [...files].filter(([path, text]) => changed(path, text)).length;
   // Helm renders the kustomize base after the chart's own generated templates are written.
   if (!check) write(files);
   if (helm) for (const [path, text] of renderKustomizeBase(helm)) files.set(path, text);
   else console.warn('generate-deploy: no --helm/HUB_HELM given: kustomize base not rendered');
-  const stale = [...files].filter(([path, text]) => !existsSync(path) || readFileSync(path, 'utf8') !== text);
+  const stale = [...files].filter(([path, text]) => changed(path, text));
   const crdDir = join(chart, 'crds');
   const extra = existsSync(crdDir) ? readdirSync(crdDir).filter((f) => !files.has(join(crdDir, f))) : [];
   if (check) {
@@ -144,7 +152,8 @@ function main(): void {
     return;
   }
   write(new Map(stale));
-  console.log(stale.length > 0 ? `wrote ${stale.length} files` : 'deploy/ already up to date');
+  const written = chartStale + stale.length;
+  console.log(written > 0 ? `wrote ${written} files` : 'deploy/ already up to date');
 }
 
 function write(files: Map<string, string>): void {
