@@ -23,6 +23,11 @@ export interface ArchiveBlobEntry {
   size: number;
   /** The entry's bytes, as they stream out of the archive. The reader hashes them too. */
   content: AsyncIterable<Uint8Array>;
+  /**
+   * The same bytes with only their count checked, for a sink that hashes them itself and refuses a
+   * mismatch (RegistryStorage.writeBlob does): one SHA pass instead of two. Consume `content` or this, not both.
+   */
+  sinkVerified: AsyncIterable<Uint8Array>;
 }
 
 /** Callbacks of {@link readKubePkgArchive}. */
@@ -174,16 +179,27 @@ export async function readKubePkgArchive(
           );
         }
       }
+      async function* counted(): AsyncIterable<Uint8Array> {
+        for await (const chunk of entry as AsyncIterable<Uint8Array>) {
+          read += chunk.length;
+          yield chunk;
+        }
+        if (read !== header.size) {
+          fail('ARCHIVE_SIZE_MISMATCH', `Entry "${name}" gave ${read} of its ${header.size} bytes.`, name);
+        }
+      }
       let consumed = false;
+      const once = (make: () => AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> => ({
+        [Symbol.asyncIterator]: () => {
+          consumed = true;
+          return make()[Symbol.asyncIterator]();
+        },
+      });
       await handlers.onBlob({
         digest,
         size: header.size,
-        content: {
-          [Symbol.asyncIterator]: () => {
-            consumed = true;
-            return content()[Symbol.asyncIterator]();
-          },
-        },
+        content: once(content),
+        sinkVerified: once(counted),
       });
       if (!consumed) {
         for await (const _ of content()) void _;

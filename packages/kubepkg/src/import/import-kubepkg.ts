@@ -130,14 +130,16 @@ async function importToDir(
         });
         return plan.sizes;
       },
-      onBlob: async ({ digest, size, content }) => {
+      onBlob: async ({ digest, size, content, sinkVerified }) => {
         if ((await storage.blobSize(digest)) === size) {
           // Already stored: still read (and so verify) the entry, so a tampered archive fails as a whole.
           for await (const _ of content) void _;
           options.onEvent?.({ type: 'blob', digest, size, written: false });
           return;
         }
-        const { stream, error } = watched(content);
+        // The storage writer hashes what it writes and refuses a mismatch before the rename, so the
+        // reader need not hash it a second time.
+        const { stream, error } = watched(sinkVerified);
         try {
           await storage.writeBlob(digest, stream, {
             size,
@@ -146,6 +148,16 @@ async function importToDir(
         } catch (cause) {
           const original = error();
           if (original !== undefined) throw original;
+          const code = String((cause as { code?: unknown }).code ?? '')
+            .toUpperCase()
+            .replace('-', '_');
+          if (code === 'DIGEST_MISMATCH' || code === 'SIZE_MISMATCH') {
+            throw new KubePkgError(
+              code === 'DIGEST_MISMATCH' ? 'ARCHIVE_DIGEST_MISMATCH' : 'ARCHIVE_SIZE_MISMATCH',
+              `Entry "blobs/${digest.replace(':', '/')}" ${code === 'DIGEST_MISMATCH' ? 'does not hash to its name' : 'has the wrong size'}; the archive is corrupt or tampered with.`,
+              { subject: digest, cause },
+            );
+          }
           throw new KubePkgError(
             'IMPORT_FAILED',
             `Could not store blob ${digest} under ${dir}: ${(cause as Error).message}`,
