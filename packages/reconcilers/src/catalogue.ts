@@ -1,5 +1,12 @@
 // The lists the runtime registers. The DataPack reconciler and webhook join these lists (from
 // ./datapack/), next to the catalogue ones.
+import { imageMutation, repositoryMutation } from './admission/catalogue-mutation.ts';
+import {
+  imageValidation,
+  organizationValidation,
+  repositoryValidation,
+} from './admission/catalogue-validation.ts';
+import { organizationMutation } from './admission/organization-mutation.ts';
 import type { AdmissionDefinition, CataloguePolicy, ReconcilerDefinition } from './client.ts';
 import { datapackAdmission } from './datapack/datapack-admission.ts';
 import { datapackReconciler } from './datapack/datapack-reconciler.ts';
@@ -19,5 +26,13 @@ export function catalogueReconcilers(policy: CataloguePolicy): ReconcilerDefinit
 
 /** The catalogue admission webhooks: mutating and validating, for Image, Repository and Organization. */
 export function catalogueAdmission(): AdmissionDefinition[] {
-  return [datapackAdmission()];
+  return [
+    imageMutation,
+    repositoryMutation,
+    organizationMutation,
+    imageValidation,
+    repositoryValidation,
+    organizationValidation,
+    datapackAdmission(),
+  ];
 }

@@ -1,5 +1,11 @@
 // Public API of @hub/reconcilers. Hand-written: every export is deliberate.
 
+export {
+  authorizeCatalogueWrite,
+  type CatalogueWriteDecision,
+  type CatalogueWriteReason,
+  type CatalogueWriteRequest,
+} from './admission/authorize.ts';
 export { catalogueAdmission, catalogueReconcilers } from './catalogue.ts';
 export type {
   AdmissionDecision,

@@ -63,7 +63,7 @@ const kinds = {
 export function admissionRequest(
   operation: AdmissionRequest['operation'],
   kind: keyof typeof kinds,
-  user: { username: string; groups?: string[] },
+  user: { username: string; groups?: readonly string[] },
   object: KubeObject | undefined,
   oldObject?: KubeObject,
 ): AdmissionRequest {
@@ -73,7 +73,7 @@ export function admissionRequest(
     kind: { group: 'imagehub.sealos.io', version: 'v1', kind },
     ...(name === undefined ? {} : { name }),
     operation,
-    userInfo: { username: user.username, groups: user.groups ?? ['system:authenticated'] },
+    userInfo: { username: user.username, groups: [...(user.groups ?? ['system:authenticated'])] },
     object: object ?? null,
     oldObject: oldObject ?? null,
   };
