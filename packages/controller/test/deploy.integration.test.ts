@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { openKeyRing } from '@hub/controller';
+import { openKeyRing, runCli } from '@hub/controller';
 import { catalogueAdmission } from '@hub/reconcilers';
 import { type DeployTools, ensureDeployTools } from '@hub/test-env';
 import {
@@ -188,6 +188,25 @@ describe('the Helm chart', () => {
     expect(await can('update', 'organizations')).toBe(false);
     expect(await can('delete', 'datapacks')).toBe(false);
     expect(await can('update', 'images/status')).toBe(false);
+  });
+});
+
+describe('the Deployment and the CLI', () => {
+  it('passes only flags hub-controller accepts, with every feature on', async () => {
+    const manifests = await render('registryToken.enabled=true');
+    const deployment = byKind(manifests, 'Deployment')[0] as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    const args = deployment.spec.template.spec.containers[0]?.args ?? [];
+    expect(args).toContain('--leader-elect');
+    let stderr = '';
+    const code = await runCli([...args, '--help'], {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: {},
+      signal: new AbortController().signal,
+    });
+    expect(code, stderr).toBe(0);
   });
 });
 
