@@ -1,3 +1,7 @@
 import { hubBuildConfig } from '../../tools/tsup-config.ts';
 
-export default hubBuildConfig({ index: 'src/index.ts', errors: 'src/errors/index.ts' });
+export default hubBuildConfig({
+  index: 'src/index.ts',
+  errors: 'src/errors/index.ts',
+  reference: 'src/reference/index.ts',
+});

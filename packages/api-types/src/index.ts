@@ -1,5 +1,6 @@
 // Public API of @hub/api-types. Hand-written: every export is deliberate.
 
+export type { CliIo } from './cli/cli-io.ts';
 export { buildCustomResourceDefinitions, IMAGEHUB_CATEGORY } from './crd/custom-resource-definitions.ts';
 export { zodToStructuralSchema } from './crd/structural-schema.ts';
 export type {
@@ -9,10 +10,24 @@ export type {
 } from './crd/types.ts';
 export { GO_DURATION_SOURCE, parseGoDuration } from './duration/go-duration.ts';
 export {
+  causeFromUnknown,
+  errorChain,
+  type HubBoundaryCode,
+  HubError,
+  type HubErrorOptions,
+  hubErrorGuard,
+  isAbortError,
+  isHubError,
+  toHubError,
+} from './errors/index.ts';
+export {
   ApiTypesError,
   type ApiTypesErrorCode,
   ImageReferenceError,
   type ImageReferenceErrorCode,
+  type InputErrorDetails,
+  isApiTypesError,
+  isImageReferenceError,
 } from './errors.ts';
 export {
   type DataPackNameInput,

@@ -346,9 +346,9 @@ describe('hub-save CLI', () => {
     expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout.trim().split('\n').at(-1) as string);
     const byRef = Object.fromEntries(summary.images.map((i: { reference: string }) => [i.reference, i]));
-    expect(byRef['Not/Valid:Ref!'].error.code).toBe('invalid-reference');
+    expect(byRef['Not/Valid:Ref!'].error.code).toBe('INVALID_REFERENCE');
     expect(byRef['no-such-host.invalid/x/y:1'].error.message).toMatch(/no-such-host\.invalid/);
-    expect(byRef[`${source.host}/team/missing:1`].error.code).toBe('not-found');
+    expect(byRef[`${source.host}/team/missing:1`].error.code).toBe('NOT_FOUND');
     expect(byRef[`${source.host}/team/missing:1`].error.message).toContain('team/missing');
     expect(byRef[`${source.host}/charts/demo:0.1.0`].status).toBe('saved');
   });

@@ -26,15 +26,15 @@ describe('parseGoDuration', () => {
   });
 
   it.each([
-    ['', 'invalid-duration'],
-    ['1d', 'invalid-duration'],
-    ['2', 'invalid-duration'],
-    ['h', 'invalid-duration'],
-    ['.s', 'invalid-duration'],
-    ['1h 30m', 'invalid-duration'],
-    ['2H', 'invalid-duration'],
-    ['2562048h', 'duration-overflow'],
-    ['9223372036854775808ns', 'duration-overflow'],
+    ['', 'INVALID_DURATION'],
+    ['1d', 'INVALID_DURATION'],
+    ['2', 'INVALID_DURATION'],
+    ['h', 'INVALID_DURATION'],
+    ['.s', 'INVALID_DURATION'],
+    ['1h 30m', 'INVALID_DURATION'],
+    ['2H', 'INVALID_DURATION'],
+    ['2562048h', 'DURATION_OVERFLOW'],
+    ['9223372036854775808ns', 'DURATION_OVERFLOW'],
   ])('%j → %s', (input, code) => {
     const result = parseGoDuration(input);
     expect(result.success).toBe(false);

@@ -31,9 +31,9 @@ export function parseGoDuration(input: string): Result<number, ApiTypesError> {
     return {
       success: false,
       error: new ApiTypesError(
-        'invalid-duration',
-        input,
+        'INVALID_DURATION',
         `"${input}" is not a Go duration: write numbers with units ns, us, ms, s, m or h, e.g. 2h, 90m, 1h30m.`,
+        { input },
       ),
     };
   }
@@ -50,9 +50,9 @@ export function parseGoDuration(input: string): Result<number, ApiTypesError> {
       return {
         success: false,
         error: new ApiTypesError(
-          'duration-overflow',
-          input,
+          'DURATION_OVERFLOW',
           `"${input}" is longer than Go's maximum duration (~292 years).`,
+          { input },
         ),
       };
     }

@@ -104,7 +104,9 @@ export function repositoryMetadataName(name: RepositoryName | string): string {
  */
 export function organizationMetadataName(organization: string): string {
   if (organization.length === 0) {
-    throw new ImageReferenceError('missing-organization', organization, 'The organization name is empty.');
+    throw new ImageReferenceError('MISSING_ORGANIZATION', 'The organization name is empty.', {
+      input: organization,
+    });
   }
   if (
     PLAIN_DOTTED.test(organization) &&

@@ -21,26 +21,26 @@ describe('parseImageHubName', () => {
 
   // The original's crash names and other tricky inputs.
   it.each([
-    ['', 'empty'],
-    ['labring', 'invalid-format'],
-    ['labring:v1', 'invalid-format'],
-    ['a/:b', 'missing-repository'],
-    ['/x:y', 'missing-organization'],
-    ['/:', 'missing-organization'],
-    ['labring/mysql', 'missing-tag'],
-    ['labring/mysql:', 'missing-tag'],
-    ['Labring/mysql:v1', 'uppercase'],
-    ['labring/MySQL:v1', 'uppercase'],
-    ['a/b/c:d', 'too-many-segments'],
-    ['docker.io/a/b:c', 'registry-not-allowed'],
-    ['localhost:5000/a/b:c', 'registry-not-allowed'],
-    ['a/b:c@sha256:00', 'digest-not-allowed'],
-    ['a/b:c:d', 'invalid-tag'],
-    ['a/b:-x', 'invalid-tag'],
-    ['a-/b:c', 'invalid-organization'],
-    ['a/b_:c', 'invalid-repository'],
-    ['a/b c:d', 'invalid-repository'],
-    [`${'o'.repeat(200)}/${'r'.repeat(55)}:t`, 'name-too-long'],
+    ['', 'EMPTY'],
+    ['labring', 'INVALID_FORMAT'],
+    ['labring:v1', 'INVALID_FORMAT'],
+    ['a/:b', 'MISSING_REPOSITORY'],
+    ['/x:y', 'MISSING_ORGANIZATION'],
+    ['/:', 'MISSING_ORGANIZATION'],
+    ['labring/mysql', 'MISSING_TAG'],
+    ['labring/mysql:', 'MISSING_TAG'],
+    ['Labring/mysql:v1', 'UPPERCASE'],
+    ['labring/MySQL:v1', 'UPPERCASE'],
+    ['a/b/c:d', 'TOO_MANY_SEGMENTS'],
+    ['docker.io/a/b:c', 'REGISTRY_NOT_ALLOWED'],
+    ['localhost:5000/a/b:c', 'REGISTRY_NOT_ALLOWED'],
+    ['a/b:c@sha256:00', 'DIGEST_NOT_ALLOWED'],
+    ['a/b:c:d', 'INVALID_TAG'],
+    ['a/b:-x', 'INVALID_TAG'],
+    ['a-/b:c', 'INVALID_ORGANIZATION'],
+    ['a/b_:c', 'INVALID_REPOSITORY'],
+    ['a/b c:d', 'INVALID_REPOSITORY'],
+    [`${'o'.repeat(200)}/${'r'.repeat(55)}:t`, 'NAME_TOO_LONG'],
   ])('%j → %s', (input, code) => {
     const result = parseImageHubName(input);
     expect(result.success).toBe(false);
@@ -79,11 +79,11 @@ describe('parseRepositoryName', () => {
     });
   });
   it.each([
-    ['labring', 'invalid-format'],
-    ['labring/mysql:v1', 'invalid-format'],
-    ['a/', 'missing-repository'],
-    ['/b', 'missing-organization'],
-    ['A/b', 'uppercase'],
+    ['labring', 'INVALID_FORMAT'],
+    ['labring/mysql:v1', 'INVALID_FORMAT'],
+    ['a/', 'MISSING_REPOSITORY'],
+    ['/b', 'MISSING_ORGANIZATION'],
+    ['A/b', 'UPPERCASE'],
   ])('%j → %s', (input, code) => {
     const result = parseRepositoryName(input);
     expect(result.success ? undefined : result.error.code).toBe(code);

@@ -22,7 +22,7 @@ function fail<T>(
   input: string,
   message: string,
 ): Result<T, ImageReferenceError> {
-  return { success: false, error: new ImageReferenceError(code, input, message) };
+  return { success: false, error: new ImageReferenceError(code, message, { input }) };
 }
 
 function componentProblem(
@@ -31,21 +31,23 @@ function componentProblem(
   what: 'organization' | 'repository',
 ): ImageReferenceError | undefined {
   if (part.length === 0) {
-    const code = what === 'organization' ? 'missing-organization' : 'missing-repository';
-    return new ImageReferenceError(code, input, `"${input}" has an empty ${what} name; write ${EXAMPLE}.`);
+    const code = what === 'organization' ? 'MISSING_ORGANIZATION' : 'MISSING_REPOSITORY';
+    return new ImageReferenceError(code, `"${input}" has an empty ${what} name; write ${EXAMPLE}.`, {
+      input,
+    });
   }
   if (part !== part.toLowerCase() && PATH_COMPONENT.test(part.toLowerCase())) {
     return new ImageReferenceError(
-      'uppercase',
-      input,
+      'UPPERCASE',
       `"${input}" has upper-case letters in the ${what} "${part}"; imagehub names are lower case (try "${part.toLowerCase()}").`,
+      { input },
     );
   }
   if (!PATH_COMPONENT.test(part)) {
     return new ImageReferenceError(
-      what === 'organization' ? 'invalid-organization' : 'invalid-repository',
-      input,
+      what === 'organization' ? 'INVALID_ORGANIZATION' : 'INVALID_REPOSITORY',
       `"${input}" has an invalid ${what} "${part}": use lower-case letters and digits joined by ".", "_", "__" or "-".`,
+      { input },
     );
   }
   return undefined;
@@ -61,19 +63,19 @@ function splitRepository(
     : '<organization>/<repository>, e.g. labring/mysql';
   const segments = part.split('/');
   if (segments.length === 1) {
-    return fail('invalid-format', input, `"${input}" is not an imagehub name: expected ${expected}.`);
+    return fail('INVALID_FORMAT', input, `"${input}" is not an imagehub name: expected ${expected}.`);
   }
   if (segments.length > 2) {
     const first = segments[0] ?? '';
     const hostLike = first.includes('.') || first.includes(':') || first === 'localhost';
     return hostLike
       ? fail(
-          'registry-not-allowed',
+          'REGISTRY_NOT_ALLOWED',
           input,
           `"${input}" names a registry; imagehub names are ${expected} without a host.`,
         )
       : fail(
-          'too-many-segments',
+          'TOO_MANY_SEGMENTS',
           input,
           `"${input}" has ${segments.length} path segments; imagehub names are ${expected}.`,
         );
@@ -85,7 +87,7 @@ function splitRepository(
   if (problem !== undefined) return { success: false, error: problem };
   if (part.length > NAME_TOTAL_LENGTH_MAX) {
     return fail(
-      'name-too-long',
+      'NAME_TOO_LONG',
       input,
       `"${input.slice(0, 64)}…" is too long: organization and repository together may have at most ${NAME_TOTAL_LENGTH_MAX} characters.`,
     );
@@ -96,13 +98,13 @@ function splitRepository(
 function checkCommon(input: string, withTag: boolean): ImageReferenceError | undefined {
   if (input.length === 0) {
     const what = withTag ? `<organization>/<repository>:<tag>, ${EXAMPLE}` : '<organization>/<repository>';
-    return new ImageReferenceError('empty', input, `The imagehub name is empty; write ${what}.`);
+    return new ImageReferenceError('EMPTY', `The imagehub name is empty; write ${what}.`, { input });
   }
   if (input.includes('@')) {
     return new ImageReferenceError(
-      'digest-not-allowed',
-      input,
+      'DIGEST_NOT_ALLOWED',
       `"${input}" has a digest; imagehub names have no "@".`,
+      { input },
     );
   }
   return undefined;
@@ -122,14 +124,14 @@ export function parseImageHubName(input: string): Result<ImageHubName, ImageRefe
   const tag = colon >= 0 ? input.slice(colon + 1) : '';
   if (tag.length === 0) {
     return fail(
-      'missing-tag',
+      'MISSING_TAG',
       input,
       `"${input}" has no tag; write <organization>/<repository>:<tag>, ${EXAMPLE}.`,
     );
   }
   if (!TAG.test(tag)) {
     return fail(
-      'invalid-tag',
+      'INVALID_TAG',
       input,
       `"${input}" has an invalid tag "${tag}": a tag is 1-128 letters, digits, "_", "." or "-" and does not start with "." or "-".`,
     );
@@ -150,7 +152,7 @@ export function parseRepositoryName(input: string): Result<RepositoryName, Image
   if (common !== undefined) return { success: false, error: common };
   if (input.includes(':')) {
     return fail(
-      'invalid-format',
+      'INVALID_FORMAT',
       input,
       `"${input}" has a ":" (a tag or port); a repository name is <organization>/<repository>, e.g. labring/mysql.`,
     );
@@ -164,11 +166,11 @@ export function parseRepositoryName(input: string): Result<RepositoryName, Image
  */
 export function parseOrganizationName(input: string): Result<string, ImageReferenceError> {
   if (input.length === 0) {
-    return fail('missing-organization', input, 'The organization name is empty; write e.g. labring.');
+    return fail('MISSING_ORGANIZATION', input, 'The organization name is empty; write e.g. labring.');
   }
   if (input.includes('/') || input.includes(':') || input.includes('@')) {
     return fail(
-      'invalid-format',
+      'INVALID_FORMAT',
       input,
       `"${input}" is not an organization name: write just the organization, e.g. labring.`,
     );
@@ -177,7 +179,7 @@ export function parseOrganizationName(input: string): Result<string, ImageRefere
   if (problem !== undefined) return { success: false, error: problem };
   if (input.length > NAME_TOTAL_LENGTH_MAX - 2) {
     return fail(
-      'name-too-long',
+      'NAME_TOO_LONG',
       input,
       `"${input.slice(0, 64)}…" is too long: an organization name may have at most ${NAME_TOTAL_LENGTH_MAX - 2} characters.`,
     );

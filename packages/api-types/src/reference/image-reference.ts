@@ -37,7 +37,7 @@ export type FormatImageReferenceOptions = {
 };
 
 function fail(code: ImageReferenceErrorCode, input: string, message: string): ImageReferenceResult {
-  return { success: false, error: new ImageReferenceError(code, input, message) };
+  return { success: false, error: new ImageReferenceError(code, message, { input }) };
 }
 
 /** Checks `algorithm:hex` the way go-digest does: a registered algorithm and its exact lower-case length. */
@@ -63,13 +63,13 @@ export function digestProblem(digest: string): string | undefined {
  * Returns a result and never throws.
  */
 export function parseImageReference(input: string): ImageReferenceResult {
-  if (input.length === 0) return fail('empty', input, 'The image reference is empty; write e.g. nginx:1.27.');
+  if (input.length === 0) return fail('EMPTY', input, 'The image reference is empty; write e.g. nginx:1.27.');
   if (/\s/.test(input)) {
-    return fail('invalid-format', input, `Image reference "${input}" contains white space; remove it.`);
+    return fail('INVALID_FORMAT', input, `Image reference "${input}" contains white space; remove it.`);
   }
   if (IMAGE_ID.test(input)) {
     return fail(
-      'ambiguous-identifier',
+      'AMBIGUOUS_IDENTIFIER',
       input,
       `"${input}" is a 64-hex image ID, not a repository name; refer to content as <name>@sha256:<hex>.`,
     );
@@ -84,7 +84,7 @@ export function parseImageReference(input: string): ImageReferenceResult {
     const problem = digestProblem(digest);
     if (problem !== undefined) {
       return fail(
-        'invalid-digest',
+        'INVALID_DIGEST',
         input,
         `Image reference "${input}" has an invalid digest "${digest}": ${problem}.`,
       );
@@ -98,7 +98,7 @@ export function parseImageReference(input: string): ImageReferenceResult {
     rest = rest.slice(0, colon);
     if (!TAG.test(tag)) {
       return fail(
-        'invalid-tag',
+        'INVALID_TAG',
         input,
         `Image reference "${input}" has an invalid tag "${tag}": a tag is 1-128 letters, digits, "_", "." or "-" and does not start with "." or "-".`,
       );
@@ -107,7 +107,7 @@ export function parseImageReference(input: string): ImageReferenceResult {
 
   if (rest.length === 0) {
     return fail(
-      'invalid-format',
+      'INVALID_FORMAT',
       input,
       `Image reference "${input}" has no repository name before the tag or digest.`,
     );
@@ -124,7 +124,7 @@ export function parseImageReference(input: string): ImageReferenceResult {
       repository = rest.slice(slash + 1);
       if (!REGISTRY.test(first)) {
         return fail(
-          'invalid-registry',
+          'INVALID_REGISTRY',
           input,
           `Image reference "${input}" has an invalid registry "${first}": write a host name or IP with an optional :port.`,
         );
@@ -135,14 +135,14 @@ export function parseImageReference(input: string): ImageReferenceResult {
 
   if (repository !== repository.toLowerCase() && REPOSITORY_PATH.test(repository.toLowerCase())) {
     return fail(
-      'uppercase',
+      'UPPERCASE',
       input,
       `Image reference "${input}" has upper-case letters in "${repository}"; repository names must be lower case.`,
     );
   }
   if (!REPOSITORY_PATH.test(repository)) {
     return fail(
-      'invalid-repository',
+      'INVALID_REPOSITORY',
       input,
       `Image reference "${input}" has an invalid repository path "${repository}": use non-empty lower-case segments separated by "/", each made of letters and digits joined by ".", "_", "__" or "-".`,
     );
@@ -153,7 +153,7 @@ export function parseImageReference(input: string): ImageReferenceResult {
   const nameLength = registry.length + 1 + repository.length;
   if (nameLength > NAME_TOTAL_LENGTH_MAX) {
     return fail(
-      'name-too-long',
+      'NAME_TOO_LONG',
       input,
       `Image reference "${input.slice(0, 64)}…" names a repository of ${nameLength} characters; the limit is ${NAME_TOTAL_LENGTH_MAX} for registry and path together.`,
     );

@@ -8,12 +8,12 @@ describe('parseOrganizationName', () => {
   });
 
   it.each([
-    ['', 'missing-organization'],
-    ['Labring', 'uppercase'],
-    ['labring/mysql', 'invalid-format'],
-    ['a:b', 'invalid-format'],
-    ['-x', 'invalid-organization'],
-    ['x'.repeat(254), 'name-too-long'],
+    ['', 'MISSING_ORGANIZATION'],
+    ['Labring', 'UPPERCASE'],
+    ['labring/mysql', 'INVALID_FORMAT'],
+    ['a:b', 'INVALID_FORMAT'],
+    ['-x', 'INVALID_ORGANIZATION'],
+    ['x'.repeat(254), 'NAME_TOO_LONG'],
   ])('rejects %j with %s', (input, code) => {
     const result = parseOrganizationName(input);
     expect(result.success ? 'accepted' : result.error.code).toBe(code);

@@ -1,10 +1,19 @@
+import { HubError, hubErrorGuard } from '@hub/api-types/errors';
+
 /** Closed set of reasons authentication fails. */
-export type AuthErrorCode = 'config-invalid' | 'helper-failed' | 'token-failed' | 'challenge-invalid';
+export type AuthErrorCode = 'DOCKER_CONFIG_INVALID' | 'HELPER_FAILED' | 'TOKEN_FAILED' | 'CHALLENGE_INVALID';
+
+/** A token service that answered 5xx may answer next time; a broken config or helper will not. */
+export const AUTH_ERROR_RETRYABLE: Readonly<Record<AuthErrorCode, boolean>> = {
+  DOCKER_CONFIG_INVALID: false,
+  HELPER_FAILED: false,
+  TOKEN_FAILED: false,
+  CHALLENGE_INVALID: false,
+};
 
 /** Error thrown by the auth layer; never carries secrets or response bodies in `message`. */
-export class AuthError extends Error {
+export class AuthError extends HubError<AuthErrorCode> {
   override readonly name = 'AuthError';
-  readonly code: AuthErrorCode;
   readonly host: string | undefined;
   readonly status: number | undefined;
 
@@ -13,9 +22,14 @@ export class AuthError extends Error {
     message: string,
     details: { host?: string; status?: number; cause?: unknown } = {},
   ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
+    super(code, message, {
+      retryable: AUTH_ERROR_RETRYABLE[code],
+      ...(details.cause === undefined ? {} : { cause: details.cause }),
+    });
     this.host = details.host;
     this.status = details.status;
   }
 }
+
+/** Brand guard for {@link AuthError} (works across installed copies). */
+export const isAuthError = hubErrorGuard<AuthError>('AuthError');

@@ -130,7 +130,7 @@ describe('RegistryAuth', () => {
       })),
     ).rejects.toThrow(
       expect.objectContaining({
-        code: 'token-failed',
+        code: 'TOKEN_FAILED',
         message: expect.not.stringContaining('private stuff'),
       }),
     );

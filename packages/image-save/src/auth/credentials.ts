@@ -85,7 +85,7 @@ async function fromCredentialHelper(
     out = await run(helper, serverUrl);
   } catch (error) {
     // A helper that has no entry for this server says so on stdout/exit code; treat as "no credentials".
-    if (error instanceof AuthError && error.code === 'helper-failed' && /not found/i.test(error.message))
+    if (error instanceof AuthError && error.code === 'HELPER_FAILED' && /not found/i.test(error.message))
       return undefined;
     throw error;
   }
@@ -93,7 +93,7 @@ async function fromCredentialHelper(
   try {
     parsed = JSON.parse(out);
   } catch (cause) {
-    throw new AuthError('helper-failed', `docker-credential-${helper} printed something that is not JSON.`, {
+    throw new AuthError('HELPER_FAILED', `docker-credential-${helper} printed something that is not JSON.`, {
       cause,
     });
   }
@@ -115,7 +115,7 @@ export function runCredentialHelper(helper: string, serverUrl: string): Promise<
     child.on('error', (cause) =>
       reject(
         new AuthError(
-          'helper-failed',
+          'HELPER_FAILED',
           `Could not run docker-credential-${helper}; install it or fix your docker config.`,
           {
             cause,
@@ -128,12 +128,12 @@ export function runCredentialHelper(helper: string, serverUrl: string): Promise<
       else if (/credentials not found/i.test(stdout)) {
         reject(
           new AuthError(
-            'helper-failed',
+            'HELPER_FAILED',
             `docker-credential-${helper}: credentials not found for ${serverUrl}.`,
           ),
         );
       } else {
-        reject(new AuthError('helper-failed', `docker-credential-${helper} get exited with code ${code}.`));
+        reject(new AuthError('HELPER_FAILED', `docker-credential-${helper} get exited with code ${code}.`));
       }
     });
     child.stdin.end(serverUrl);

@@ -44,7 +44,7 @@ export function parseDockerConfig(text: string, source = 'config.json'): DockerC
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new AuthError('config-invalid', `${source} is not valid JSON; fix or remove it.`, { cause });
+    throw new AuthError('DOCKER_CONFIG_INVALID', `${source} is not valid JSON; fix or remove it.`, { cause });
   }
   const obj = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const auths: Record<string, DockerAuthEntry> = {};

@@ -1,5 +1,5 @@
 export type { AuthErrorCode } from './auth-error.ts';
-export { AuthError } from './auth-error.ts';
+export { AUTH_ERROR_RETRYABLE, AuthError, isAuthError } from './auth-error.ts';
 export type {
   CredentialProvider,
   Credentials,

@@ -100,7 +100,7 @@ export class RegistryAuth {
       return header;
     }
     throw new AuthError(
-      'challenge-invalid',
+      'CHALLENGE_INVALID',
       `${host} sent an authentication challenge that is neither Bearer nor Basic.`,
       {
         host,
@@ -117,12 +117,12 @@ export class RegistryAuth {
   ): Promise<{ token: string; expiresAt: number }> {
     const realm = params.realm;
     if (!realm)
-      throw new AuthError('challenge-invalid', `${host} sent a Bearer challenge without a realm.`, { host });
+      throw new AuthError('CHALLENGE_INVALID', `${host} sent a Bearer challenge without a realm.`, { host });
     let url: URL;
     try {
       url = new URL(realm);
     } catch (cause) {
-      throw new AuthError('challenge-invalid', `${host} sent a Bearer realm that is not a URL.`, {
+      throw new AuthError('CHALLENGE_INVALID', `${host} sent a Bearer realm that is not a URL.`, {
         host,
         cause,
       });
@@ -152,7 +152,7 @@ export class RegistryAuth {
     }
     if (res.status !== 200) {
       throw new AuthError(
-        'token-failed',
+        'TOKEN_FAILED',
         `The token service for ${host} answered HTTP ${res.status}${creds ? '; check the credentials in your docker config' : '; log in with docker login if the repository is private'}.`,
         { host, status: res.status },
       );
@@ -162,7 +162,7 @@ export class RegistryAuth {
       body = JSON.parse(res.body) as typeof body;
     } catch (cause) {
       throw new AuthError(
-        'token-failed',
+        'TOKEN_FAILED',
         `The token service for ${host} answered with something that is not JSON.`,
         {
           host,
@@ -177,7 +177,7 @@ export class RegistryAuth {
           ? body.access_token
           : '';
     if (token === '')
-      throw new AuthError('token-failed', `The token service for ${host} returned no token.`, { host });
+      throw new AuthError('TOKEN_FAILED', `The token service for ${host} returned no token.`, { host });
     const seconds =
       typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : this.#defaultSeconds;
     // Renew a little early so a token never expires mid-request.

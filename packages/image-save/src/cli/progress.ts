@@ -1,14 +1,14 @@
+import { formatBytes } from '../format/format-bytes.ts';
 import type { SaveEvent } from '../save/events.ts';
-import { formatBytes } from './run-cli.ts';
 
 /**
  * Renders save events: on a TTY, one status line redrawn in place (totals and the busiest blobs);
  * otherwise plain lines for image and blob milestones only.
  */
 export function createProgressRenderer(
-  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  out: { write(text: string): unknown; columns?: number },
+  tty: boolean,
 ): (e: SaveEvent) => void {
-  const tty = out.isTTY === true;
   const active = new Map<string, { size: number; transferred: number }>();
   let done = 0;
   let bytes = 0;
@@ -41,7 +41,7 @@ export function createProgressRenderer(
         println(
           e.status === 'saved'
             ? `saved ${e.reference} -> ${e.repository}${e.tag ? `:${e.tag}` : ''}${e.upToDate ? ' (up to date)' : ''}`
-            : `failed ${e.reference}`,
+            : `failed ${e.error?.message ?? e.reference}`,
         );
         break;
       case 'blob-start':
@@ -68,10 +68,12 @@ export function createProgressRenderer(
         done++;
         break;
       case 'blob-retry':
-        println(`retrying ${e.digest} in ${e.delayMs} ms (${e.error.message})`);
+        println(
+          `retry ${e.attempt} of blob ${e.digest} from byte ${e.offset} in ${e.delayMs} ms: ${e.error.message}`,
+        );
         break;
       case 'retry':
-        println(`retrying ${e.host}${e.path} in ${e.delayMs} ms (${e.error.message})`);
+        println(`retry ${e.attempt} of ${e.reference ?? e.path} in ${e.delayMs} ms: ${e.error.message}`);
         break;
       default:
         break;

@@ -13,7 +13,7 @@ function io() {
   stderr.on('data', (d) => {
     err += d;
   });
-  return { io: { stdout, stderr }, out: () => out, err: () => err };
+  return { io: { stdout, stderr, env: {}, isTTY: false }, out: () => out, err: () => err };
 }
 
 describe('hub-save usage', () => {

@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
-import { PlatformError } from '../platform/platform.ts';
+import type { CliIo } from '@hub/api-types';
+import { toHubError } from '@hub/api-types/errors';
+import { formatBytes } from '../format/format-bytes.ts';
+import { isPlatformError, parsePlatform } from '../platform/platform.ts';
 import type { SaveEvent } from '../save/events.ts';
 import { readImageList } from '../save/images-file.ts';
-import { SaveError } from '../save/save-error.ts';
-import { type SaveImagesOptions, saveImages } from '../save/save-images.ts';
+import { type SaveImagesOptions, type SaveImagesResult, saveImages } from '../save/save-images.ts';
 import { createProgressRenderer } from './progress.ts';
 
 export const HELP = `hub-save: save images and Helm charts into a directory a stock docker-registry serves
@@ -25,8 +27,11 @@ Options:
   --plain-http <host[:port]>         talk HTTP to this host; repeatable, explicit opt-in
   --insecure-skip-tls-verify <host>  skip TLS verification for this host; repeatable, explicit opt-in
   --concurrency <n>                  blob transfers per registry host (default 6)
-  --json                             NDJSON events on stdout, then a final summary object
+  --json                             NDJSON events on stdout (retries included), then a final summary object
   -h, --help                         this help
+
+Progress goes to stderr, redrawn in place on a terminal. A failure line names the image once, then
+what was being fetched, what the server or network did, and how many tries were made.
 
 Exit status: 0 when every image was saved, 1 when any failed, 2 on bad usage.
 
@@ -37,18 +42,10 @@ Examples:
   docker-registry serve config.yml   # with storage.filesystem.rootdirectory: ./registry
 `;
 
-/** Where the CLI writes (injectable for tests). */
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream;
-}
+export type { CliIo } from '@hub/api-types';
 
-/** Runs `hub-save` with `argv` (without node and script); resolves to the exit code. */
-export async function runCli(
-  argv: readonly string[],
-  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
-  signal?: AbortSignal,
-): Promise<number> {
+/** Runs `hub-save` with `argv` (without node and script); resolves to the exit code (0, 1, or 2 on bad usage). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
   let positionals: string[];
   try {
@@ -72,6 +69,13 @@ export async function runCli(
     values['all-platforms'] === true,
   ].filter(Boolean).length;
   if (chosen > 1) return usage('use only one of --arch, --platform, --all-platforms.');
+  try {
+    for (const p of values.platform ?? []) parsePlatform(p);
+    if (values.arch !== undefined) parsePlatform(`linux/${values.arch}`);
+  } catch (error) {
+    if (isPlatformError(error)) return usage(error.message);
+    throw error;
+  }
   let concurrency: number | undefined;
   if (values.concurrency !== undefined) {
     concurrency = Number(values.concurrency);
@@ -89,7 +93,8 @@ export async function runCli(
   if (images.length === 0) return usage('no images given (pass references or --images-file).');
 
   const json = values.json === true;
-  const progress = json ? undefined : createProgressRenderer(io.stdout);
+  // Progress is for people on a terminal; without one, plain milestone lines; with --json, only NDJSON.
+  const progress = json ? undefined : createProgressRenderer(io.stderr, io.isTTY);
   const onEvent = (e: SaveEvent) => {
     if (json) io.stdout.write(`${JSON.stringify(e)}\n`);
     else progress?.(e);
@@ -110,15 +115,21 @@ export async function runCli(
       ? { insecureSkipTlsVerify: values['insecure-skip-tls-verify'] }
       : {}),
     ...(concurrency ? { concurrency } : {}),
-    ...(signal ? { signal } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
   };
-  let result: Awaited<ReturnType<typeof saveImages>>;
+  let result: SaveImagesResult;
   try {
     result = await saveImages(opts);
   } catch (error) {
-    if (error instanceof PlatformError || error instanceof SaveError) return usage(error.message);
-    throw error;
+    const e = toHubError(error);
+    io.stderr.write(`hub-save: ${e.message} [${e.code}]\n`);
+    return 1;
   }
+  writeResult(io, result, json);
+  return result.summary.failed === 0 ? 0 : 1;
+}
+
+function writeResult(io: CliIo, result: SaveImagesResult, json: boolean): void {
   const { summary } = result;
   if (json) {
     io.stdout.write(
@@ -136,17 +147,19 @@ export async function runCli(
         })),
       })}\n`,
     );
-  } else {
-    for (const r of result.images) {
-      if (r.status === 'failed')
-        io.stderr.write(`FAILED ${r.reference}: ${r.error?.message ?? 'unknown error'}\n`);
-    }
-    io.stdout.write(
-      `${summary.saved}/${summary.images} images saved (${summary.upToDate} up to date), ${formatBytes(summary.bytesFetched)} fetched, ` +
-        `${summary.blobsFetched} blobs fetched, ${summary.blobsSkipped} already present, ${summary.blobsLinked} links, ${(summary.durationMs / 1000).toFixed(1)} s\n`,
-    );
+    return;
   }
-  return summary.failed === 0 ? 0 : 1;
+  for (const r of result.images) {
+    // The SaveError message starts with the reference: the line names it once.
+    if (r.status === 'failed')
+      io.stderr.write(
+        `hub-save: FAILED ${r.error?.message ?? r.reference} [${r.error?.code ?? 'INTERNAL'}]\n`,
+      );
+  }
+  io.stdout.write(
+    `${summary.saved}/${summary.images} images saved (${summary.upToDate} up to date), ${formatBytes(summary.bytesFetched)} fetched, ` +
+      `${summary.blobsFetched} blobs fetched, ${summary.blobsSkipped} already present, ${summary.blobsLinked} links, ${(summary.durationMs / 1000).toFixed(1)} s\n`,
+  );
 }
 
 function parse(argv: readonly string[]) {
@@ -171,15 +184,4 @@ function parse(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
-}
-
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

@@ -1,8 +1,9 @@
-export type { PlatformSpec, SelectOptions } from './platform.ts';
+export type { PlatformErrorCode, PlatformSpec, SelectOptions } from './platform.ts';
 export {
   formatPlatform,
   hostPlatform,
   isAttestation,
+  isPlatformError,
   normalizePlatform,
   PlatformError,
   parsePlatform,

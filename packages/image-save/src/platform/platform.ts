@@ -1,3 +1,4 @@
+import { HubError, hubErrorGuard } from '@hub/api-types/errors';
 import type { Descriptor, Platform } from '../registry/media-types.ts';
 
 /** A platform request: `os/arch[/variant]`, normalised. */
@@ -7,16 +8,25 @@ export interface PlatformSpec {
   variant?: string;
 }
 
-/** Error for a malformed platform string. */
-export class PlatformError extends Error {
+/** Why a platform string was rejected. */
+export type PlatformErrorCode = 'INVALID_PLATFORM';
+
+/** Error for a malformed platform string (bad input: never retryable). */
+export class PlatformError extends HubError<PlatformErrorCode> {
   override readonly name = 'PlatformError';
-  readonly code = 'invalid-platform' as const;
+  /** The string that was parsed, unchanged. */
   readonly input: string;
   constructor(input: string) {
-    super(`"${input}" is not a platform; use os/arch[/variant], e.g. linux/amd64 or linux/arm/v7.`);
+    super(
+      'INVALID_PLATFORM',
+      `"${input}" is not a platform; use os/arch[/variant], e.g. linux/amd64 or linux/arm/v7.`,
+    );
     this.input = input;
   }
 }
+
+/** Brand guard for {@link PlatformError} (works across installed copies). */
+export const isPlatformError = hubErrorGuard<PlatformError>('PlatformError');
 
 const ARCH_ALIASES: Record<string, string> = {
   x86_64: 'amd64',

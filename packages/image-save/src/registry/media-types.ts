@@ -70,6 +70,17 @@ export type ParsedManifest = ParsedIndex | ParsedImageManifest;
 const INDEX_TYPES = new Set<string>([MediaType.OciIndex, MediaType.DockerManifestList]);
 const MANIFEST_TYPES = new Set<string>([MediaType.OciManifest, MediaType.DockerManifest]);
 
+/**
+ * The one foreign-layer rule: a layer is fetched from its `urls`, not from the registry, when its media
+ * type is non-distributable (Docker's foreign layer, OCI's deprecated nondistributable layers) AND it has
+ * URLs, as the distribution registry decides when it accepts such a manifest. A URL on an ordinary
+ * layer is only an alternate location (the registry still serves it), and a non-distributable layer
+ * without URLs can only come from the registry.
+ */
+export function isForeignLayer(d: Descriptor): boolean {
+  return (d.urls?.length ?? 0) > 0 && /\.(foreign|nondistributable)\./.test(d.mediaType);
+}
+
 /** True for OCI index / Docker manifest list media types. */
 export function isIndexMediaType(mediaType: string | undefined): boolean {
   return mediaType !== undefined && INDEX_TYPES.has(mediaType);
@@ -91,10 +102,10 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   try {
     doc = JSON.parse(new TextDecoder().decode(bytes));
   } catch (cause) {
-    throw new RegistryError('manifest-invalid', 'The manifest is not valid JSON.', { cause });
+    throw new RegistryError('MANIFEST_INVALID', 'The manifest is not valid JSON.', { cause });
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new RegistryError('manifest-invalid', 'The manifest is not a JSON object.');
+    throw new RegistryError('MANIFEST_INVALID', 'The manifest is not a JSON object.');
   }
   const obj = doc as Record<string, unknown>;
   const declared = typeof obj.mediaType === 'string' && obj.mediaType !== '' ? obj.mediaType : undefined;
@@ -107,7 +118,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     declared === MediaType.DockerSchema1Signed
   ) {
     throw new RegistryError(
-      'schema1-unsupported',
+      'SCHEMA1_UNSUPPORTED',
       'This is a Docker schema 1 manifest, which is deprecated and not supported; push the image again with a current client to get a schema 2 or OCI manifest.',
     );
   }
@@ -123,7 +134,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
         : MediaType.OciManifest);
   if (INDEX_TYPES.has(mediaType)) {
     if (!looksLikeIndex)
-      throw new RegistryError('manifest-invalid', `An index (${mediaType}) has no "manifests" array.`);
+      throw new RegistryError('MANIFEST_INVALID', `An index (${mediaType}) has no "manifests" array.`);
     return {
       kind: 'index',
       mediaType,
@@ -135,7 +146,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   if (MANIFEST_TYPES.has(mediaType)) {
     if (!Array.isArray(obj.layers) && obj.config === undefined) {
       throw new RegistryError(
-        'manifest-invalid',
+        'MANIFEST_INVALID',
         `A manifest (${mediaType}) has neither "config" nor "layers".`,
       );
     }
@@ -151,7 +162,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     };
   }
   throw new RegistryError(
-    'unsupported-media-type',
+    'UNSUPPORTED_MEDIA_TYPE',
     `Manifest media type "${mediaType}" is not supported; expected an OCI or Docker v2 manifest or index.`,
   );
 }
@@ -163,7 +174,7 @@ export function manifestBlobs(manifest: ParsedImageManifest): Descriptor[] {
 
 function descriptor(value: unknown, where: string): Descriptor {
   if (typeof value !== 'object' || value === null) {
-    throw new RegistryError('manifest-invalid', `Descriptor ${where} is missing or not an object.`);
+    throw new RegistryError('MANIFEST_INVALID', `Descriptor ${where} is missing or not an object.`);
   }
   const d = value as Record<string, unknown>;
   if (
@@ -172,7 +183,7 @@ function descriptor(value: unknown, where: string): Descriptor {
     !Number.isSafeInteger(d.size) ||
     d.size < 0
   ) {
-    throw new RegistryError('manifest-invalid', `Descriptor ${where} lacks a valid digest or size.`);
+    throw new RegistryError('MANIFEST_INVALID', `Descriptor ${where} lacks a valid digest or size.`);
   }
   const out: Descriptor = {
     mediaType: typeof d.mediaType === 'string' ? d.mediaType : '',

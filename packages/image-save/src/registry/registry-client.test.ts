@@ -60,14 +60,73 @@ describe('RegistryClient manifests', () => {
     expect(parseManifest(m.bytes).kind).toBe('manifest');
   });
 
-  it('rejects a manifest whose bytes do not match Docker-Content-Digest', async () => {
+  it('rejects a manifest whose bytes do not match Docker-Content-Digest, after the bounded tries', async () => {
     agent
       .get(origin)
       .intercept({ path: '/v2/team/app/manifests/v1', method: 'GET' })
       .reply(200, Buffer.from(manifest), {
         headers: { 'docker-content-digest': `sha256:${'b'.repeat(64)}` },
+      })
+      .times(3);
+    await expect(
+      client({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }).getManifest(loc, 'v1'),
+    ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH', attempts: 3 });
+  });
+
+  it('computes the digest with the algorithm of a sha512 reference', async () => {
+    const sha512 = digestBytes(manifest, 'sha512');
+    agent
+      .get(origin)
+      .intercept({ path: `/v2/team/app/manifests/${sha512}`, method: 'GET' })
+      .reply(200, Buffer.from(manifest), { headers: { 'content-type': MediaType.OciManifest } });
+    const m = await client().getManifest(loc, sha512);
+    expect(m.digest).toBe(sha512);
+  });
+
+  it('retries a manifest body cut mid-transfer and reports the retry', async () => {
+    const pool = agent.get(origin);
+    // The first answer announces the full length but delivers half: a connection cut mid-body.
+    pool
+      .intercept({ path: '/v2/team/app/manifests/v1', method: 'GET' })
+      .reply(200, Buffer.from(manifest.subarray(0, 40)), {
+        headers: { 'content-length': String(manifest.byteLength), 'docker-content-digest': digest },
       });
-    await expect(client().getManifest(loc, 'v1')).rejects.toMatchObject({ code: 'digest-mismatch' });
+    pool
+      .intercept({ path: '/v2/team/app/manifests/v1', method: 'GET' })
+      .reply(200, Buffer.from(manifest), { headers: { 'docker-content-digest': digest } });
+    const retries: string[] = [];
+    const m = await client({ onRetry: (r) => retries.push(`${r.reference} ${r.error.code}`) }).getManifest(
+      loc,
+      'v1',
+    );
+    expect(m.digest).toBe(digest);
+    expect(retries.length).toBe(1);
+    expect(retries[0]).toMatch(/^v1 (SIZE_MISMATCH|NETWORK)$/);
+  });
+
+  it('retries a token service that answers 503, through the same retry path', async () => {
+    const pool = agent.get(origin);
+    pool.intercept({ path: '/v2/team/app/manifests/v1', method: 'GET' }).reply(401, '', {
+      headers: { 'www-authenticate': `Bearer realm="${origin}/token",service="reg"` },
+    });
+    pool.intercept({ path: (p: string) => p.startsWith('/token'), method: 'GET' }).reply(503, '');
+    pool
+      .intercept({ path: (p: string) => p.startsWith('/token'), method: 'GET' })
+      .reply(200, { token: 'T3' });
+    pool
+      .intercept({
+        path: '/v2/team/app/manifests/v1',
+        method: 'GET',
+        headers: { authorization: 'Bearer T3' },
+      })
+      .reply(200, Buffer.from(manifest));
+    const retried: string[] = [];
+    const c = client({
+      auth: new RegistryAuth({ credentials: async () => undefined }),
+      onRetry: (r) => retried.push(`${r.path} ${r.error.code}`),
+    });
+    expect((await c.getManifest(loc, 'v1')).digest).toBe(digest);
+    expect(retried).toEqual(['/token SERVER_ERROR']);
   });
 
   it('maps MANIFEST_UNKNOWN to a typed error without the body in the message', async () => {
@@ -79,7 +138,7 @@ describe('RegistryClient manifests', () => {
       .getManifest(loc, 'v9')
       .catch((e: unknown) => e)) as RegistryError;
     expect(error).toBeInstanceOf(RegistryError);
-    expect(error.code).toBe('manifest-unknown');
+    expect(error.code).toBe('MANIFEST_UNKNOWN');
     expect(error.status).toBe(404);
     expect(error.registryMessage).toBe('secret-ish detail');
     expect(error.message).not.toContain('secret-ish');
@@ -110,7 +169,7 @@ describe('RegistryClient retries and auth', () => {
     await expect(
       client({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } }).getManifest(loc, 'v1'),
     ).rejects.toMatchObject({
-      code: 'server-error',
+      code: 'SERVER_ERROR',
       retryable: true,
     });
   });
@@ -209,7 +268,7 @@ describe('RegistryClient retries and auth', () => {
 describe('parseManifest', () => {
   it('rejects schema 1 clearly', () => {
     const s1 = new TextEncoder().encode(JSON.stringify({ schemaVersion: 1, name: 'x', fsLayers: [] }));
-    expect(() => parseManifest(s1)).toThrow(expect.objectContaining({ code: 'schema1-unsupported' }));
+    expect(() => parseManifest(s1)).toThrow(expect.objectContaining({ code: 'SCHEMA1_UNSUPPORTED' }));
   });
 
   it('treats an empty mediaType with manifests as an index', () => {

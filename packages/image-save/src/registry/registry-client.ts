@@ -1,10 +1,12 @@
 import type { Readable } from 'node:stream';
+import { isHubError } from '@hub/api-types/errors';
 import { type Dispatcher, request } from 'undici';
 import { RegistryAuth } from '../auth/registry-auth.ts';
 import { createDigester, digestBytes, parseDigest } from '../digest/digest.ts';
+import { networkError, type RequestContext, statusError, statusToCode } from './error-mapping.ts';
 import { MANIFEST_ACCEPT, MediaType } from './media-types.ts';
-import { RegistryError, type RegistryErrorCode } from './registry-error.ts';
-import { DEFAULT_RETRY, parseRetryAfter, type RetryPolicy, retryDelay, sleep } from './retry.ts';
+import { REGISTRY_ERROR_RETRYABLE, RegistryError, type RegistryErrorCode } from './registry-error.ts';
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';
 import { HostDispatchers, type TransportOptions } from './transport.ts';
 
 /** Options for {@link RegistryClient}. */
@@ -17,13 +19,19 @@ export interface RegistryClientOptions extends TransportOptions {
   maxManifestBytes?: number;
   userAgent?: string;
   /** Called before each retry (for progress/event streams). */
-  onRetry?: (info: {
-    host: string;
-    path: string;
-    attempt: number;
-    delayMs: number;
-    error: RegistryError;
-  }) => void;
+  onRetry?: (info: RegistryRetry) => void;
+}
+
+/** One retry of a registry request, as reported to {@link RegistryClientOptions.onRetry}. */
+export interface RegistryRetry {
+  host: string;
+  path: string;
+  /** The try that failed (1-based). */
+  attempt: number;
+  delayMs: number;
+  error: RegistryError;
+  /** The tag or digest being fetched, when there is one. */
+  reference?: string;
 }
 
 /** A repository on a registry host. */
@@ -58,7 +66,7 @@ export interface BlobResponse {
   length: number | undefined;
 }
 
-interface SendOptions {
+interface SendOptions extends RequestContext {
   method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
   headers?: Record<string, string>;
   body?: Uint8Array | string | Readable | AsyncIterable<Uint8Array>;
@@ -66,11 +74,10 @@ interface SendOptions {
   signal?: AbortSignal | undefined;
   /** Statuses that are answers, not errors. */
   ok: readonly number[];
-  /** For errors: what was asked for. */
-  repository?: string;
-  reference?: string;
   /** Whether retrying is safe (bodies that are streams cannot be replayed). */
   idempotent?: boolean;
+  /** `false`: one try only (the caller retries, e.g. a blob body resumed from its last byte). */
+  retry?: false;
 }
 
 type Response = Dispatcher.ResponseData;
@@ -111,7 +118,9 @@ export class RegistryClient {
     reference: string,
     opts: { signal?: AbortSignal } = {},
   ): Promise<FetchedManifest> {
-    const res = await this.#send(loc.registry, manifestPath(loc, reference), {
+    const what = `manifest ${reference}`;
+    const url = this.#url(loc.registry, manifestPath(loc, reference));
+    const o: SendOptions = {
       method: 'GET',
       headers: { accept: MANIFEST_ACCEPT.join(', ') },
       scopes: [pullScope(loc.repository)],
@@ -119,40 +128,44 @@ export class RegistryClient {
       ok: [200],
       repository: loc.repository,
       reference,
+      what,
+    };
+    // The body is read inside the retry path: a manifest cut mid-transfer is asked for again.
+    return this.#request(url, o, true, loc.registry, async (res) => {
+      const declared = numberHeader(res, 'content-length');
+      if (declared !== undefined && declared > this.#maxManifest) {
+        await res.body.dump();
+        throw this.#error(
+          'MANIFEST_TOO_LARGE',
+          `${what} from ${loc.registry} is ${declared} bytes, over the ${this.#maxManifest}-byte limit`,
+          loc,
+          reference,
+        );
+      }
+      const bytes = new Uint8Array(await res.body.arrayBuffer());
+      if (declared !== undefined && declared !== bytes.byteLength) {
+        throw this.#error(
+          'SIZE_MISMATCH',
+          `${what} from ${loc.registry} arrived with ${bytes.byteLength} of the announced ${declared} bytes`,
+          loc,
+          reference,
+        );
+      }
+      const expected = parseDigest(reference) ? reference : header(res, 'docker-content-digest');
+      const expectedDigest = expected ? parseDigest(expected) : undefined;
+      // The digest is computed with the algorithm of the digest asked for (or announced): sha512 stays sha512.
+      const digest = digestBytes(bytes, expectedDigest?.algorithm ?? 'sha256');
+      if (expectedDigest && digest !== expected) {
+        throw this.#error(
+          'DIGEST_MISMATCH',
+          `${what} from ${loc.registry} hashes to ${digest}, not ${expected}`,
+          loc,
+          reference,
+        );
+      }
+      const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+      return { bytes, digest, mediaType, size: bytes.byteLength };
     });
-    const declared = numberHeader(res, 'content-length');
-    if (declared !== undefined && declared > this.#maxManifest) {
-      await res.body.dump();
-      throw this.#error(
-        'manifest-too-large',
-        `Manifest ${describe(loc, reference)} is ${declared} bytes, over the ${this.#maxManifest}-byte limit.`,
-        loc,
-        reference,
-      );
-    }
-    const bytes = new Uint8Array(await res.body.arrayBuffer());
-    if (declared !== undefined && declared !== bytes.byteLength) {
-      throw this.#error(
-        'size-mismatch',
-        `Manifest ${describe(loc, reference)} arrived with ${bytes.byteLength} bytes, not the announced ${declared}.`,
-        loc,
-        reference,
-        true,
-      );
-    }
-    const expected = parseDigest(reference) ? reference : header(res, 'docker-content-digest');
-    const algorithm = expected ? (parseDigest(expected)?.algorithm ?? 'sha256') : 'sha256';
-    const digest = digestBytes(bytes, algorithm);
-    if (expected && parseDigest(expected) && digest !== expected) {
-      throw this.#error(
-        'digest-mismatch',
-        `Manifest ${describe(loc, reference)} hashes to ${digest}, not ${expected}.`,
-        loc,
-        reference,
-      );
-    }
-    const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
-    return { bytes, digest: digestBytes(bytes), mediaType, size: bytes.byteLength };
   }
 
   /** HEADs a manifest; undefined when it does not exist. Costs no Docker Hub pull quota. */
@@ -169,6 +182,7 @@ export class RegistryClient {
       ok: [200, 404],
       repository: loc.repository,
       reference,
+      what: `manifest ${reference}`,
     });
     await res.body.dump();
     if (res.statusCode === 404) return undefined;
@@ -182,14 +196,17 @@ export class RegistryClient {
   /**
    * Streams a blob, optionally from `offset` (HTTP Range). Redirects to object storage are followed
    * without the Authorization header. Check `start`: a server that ignores Range starts at 0.
+   * `retry: false` makes one try only, for callers that retry the whole transfer themselves (resuming it).
    */
   async getBlob(
     loc: RepositoryLocation,
     digest: string,
-    opts: { offset?: number; signal?: AbortSignal } = {},
+    opts: { offset?: number; signal?: AbortSignal; retry?: false } = {},
   ): Promise<BlobResponse> {
     const offset = opts.offset ?? 0;
     const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+    const what = `blob ${digest}`;
+    const once = opts.retry === false ? { retry: false as const } : {};
     let res = await this.#send(loc.registry, blobPath(loc, digest), {
       method: 'GET',
       headers,
@@ -198,14 +215,16 @@ export class RegistryClient {
       ok: [200, 206, 307, 302, 301, 303, 308, 416],
       repository: loc.repository,
       reference: digest,
+      what,
+      ...once,
     });
     for (let hops = 0; isRedirect(res.statusCode); hops++) {
       const location = header(res, 'location');
       await res.body.dump();
       if (!location || hops >= 5) {
         throw this.#error(
-          'unexpected-status',
-          `Blob ${digest} in ${loc.registry}/${loc.repository} redirected without a usable Location.`,
+          'UNEXPECTED_STATUS',
+          `${loc.registry} redirected ${what} without a usable Location`,
           loc,
           digest,
         );
@@ -221,6 +240,8 @@ export class RegistryClient {
           ok: [200, 206, 416, 301, 302, 303, 307, 308],
           repository: loc.repository,
           reference: digest,
+          what,
+          ...once,
         },
         false,
       );
@@ -228,8 +249,8 @@ export class RegistryClient {
     if (res.statusCode === 416) {
       await res.body.dump();
       throw this.#error(
-        'range-not-satisfiable',
-        `The registry refused to resume blob ${digest} at byte ${offset}.`,
+        'RANGE_NOT_SATISFIABLE',
+        `${loc.registry} refused to resume ${what} at byte ${offset} (HTTP 416)`,
         loc,
         digest,
       );
@@ -256,6 +277,7 @@ export class RegistryClient {
       ok: [200, 404, 307, 302],
       repository: loc.repository,
       reference: digest,
+      what: `blob ${digest}`,
     });
     await res.body.dump();
     if (res.statusCode === 404) return undefined;
@@ -406,7 +428,8 @@ export class RegistryClient {
     digest: string,
     opts: { signal?: AbortSignal } = {},
   ): Promise<{ bytes: Uint8Array; mediaType: string } | undefined> {
-    const res = await this.#send(loc.registry, `/v2/${loc.repository}/referrers/${digest}`, {
+    const url = this.#url(loc.registry, `/v2/${loc.repository}/referrers/${digest}`);
+    const o: SendOptions = {
       method: 'GET',
       headers: { accept: MediaType.OciIndex },
       scopes: [pullScope(loc.repository)],
@@ -414,19 +437,25 @@ export class RegistryClient {
       ok: [200, 400, 404, 405],
       repository: loc.repository,
       reference: digest,
+      what: `the referrers of ${digest}`,
+    };
+    return this.#request(url, o, true, loc.registry, async (res) => {
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        return undefined;
+      }
+      const declared = numberHeader(res, 'content-length');
+      if (declared !== undefined && declared > this.#maxManifest) {
+        await res.body.dump();
+        return undefined;
+      }
+      const bytes = new Uint8Array(await res.body.arrayBuffer());
+      if (declared !== undefined && declared !== bytes.byteLength) {
+        throw this.#error('SIZE_MISMATCH', `the referrers of ${digest} arrived cut short`, loc, digest);
+      }
+      const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
+      return { bytes, mediaType };
     });
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      return undefined;
-    }
-    const declared = numberHeader(res, 'content-length');
-    if (declared !== undefined && declared > this.#maxManifest) {
-      await res.body.dump();
-      return undefined;
-    }
-    const bytes = new Uint8Array(await res.body.arrayBuffer());
-    const mediaType = (header(res, 'content-type') ?? '').split(';')[0]?.trim() ?? '';
-    return { bytes, mediaType };
   }
 
   /** Every tag of a repository, following `Link` pagination. */
@@ -466,14 +495,24 @@ export class RegistryClient {
     const out: string[] = [];
     let path: string | undefined = first;
     for (let page = 0; path && page < 10_000; page++) {
-      const res = await this.#send(registry, path, {
+      const o: SendOptions = {
         method: 'GET',
         scopes,
         signal,
         ok: [200],
+        what: field === 'tags' ? 'the tag list' : 'the catalog',
         ...(repository ? { repository } : {}),
-      });
-      const body = (await res.body.json()) as Record<string, unknown>;
+      };
+      const { body, res } = await this.#request(
+        this.#url(registry, path),
+        o,
+        true,
+        registry,
+        async (res) => ({
+          body: (await res.body.json()) as Record<string, unknown>,
+          res,
+        }),
+      );
       const items = body[field];
       if (Array.isArray(items)) for (const t of items) if (typeof t === 'string') out.push(t);
       const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(header(res, 'link') ?? '');
@@ -505,30 +544,70 @@ export class RegistryClient {
   #uploadUrl(loc: RepositoryLocation, location: string | undefined): URL {
     if (!location)
       throw this.#error(
-        'unexpected-status',
-        `${loc.registry} opened an upload without a Location header.`,
+        'UNEXPECTED_STATUS',
+        `${loc.registry} opened an upload without a Location header`,
         loc,
       );
     return new URL(location, `${this.dispatchers.scheme(loc.registry)}//${apiHost(loc.registry)}`);
   }
 
-  #send(registry: string, path: string, o: SendOptions): Promise<Response> {
-    return this.#sendUrl(
-      new URL(`${this.dispatchers.scheme(registry)}//${apiHost(registry)}${path}`),
-      o,
-      true,
-      registry,
-    );
+  #url(registry: string, path: string): URL {
+    return new URL(`${this.dispatchers.scheme(registry)}//${apiHost(registry)}${path}`);
   }
 
-  /** One logical request: auth (once on 401), bounded retries, typed errors. */
-  async #sendUrl(url: URL, o: SendOptions, authorize: boolean, registry = url.host): Promise<Response> {
+  #send(registry: string, path: string, o: SendOptions): Promise<Response> {
+    return this.#sendUrl(this.#url(registry, path), o, true, registry);
+  }
+
+  /** One logical request whose body the caller streams: status and connection failures are retried. */
+  #sendUrl(url: URL, o: SendOptions, authorize: boolean, registry = url.host): Promise<Response> {
+    return this.#request(url, o, authorize, registry, async (res) => res);
+  }
+
+  /**
+   * One logical request and the reading of its answer, on the one retry path: auth (once on 401), then
+   * `read`; a reset, a short body or a retryable status anywhere in it starts the whole request again.
+   */
+  #request<T>(
+    url: URL,
+    o: SendOptions,
+    authorize: boolean,
+    registry: string,
+    read: (res: Response) => Promise<T>,
+  ): Promise<T> {
     const replayable =
       o.idempotent ??
       !(o.body !== undefined && typeof o.body === 'object' && !(o.body instanceof Uint8Array));
-    const path = url.pathname;
-    let triedAuth = false;
-    for (let attempt = 1; ; attempt++) {
+    const policy = replayable && o.retry !== false ? this.#retry : { ...this.#retry, attempts: 1 };
+    return withRetry(
+      async () => {
+        const res = await this.#once(url, o, authorize, registry);
+        try {
+          return await read(res);
+        } catch (error) {
+          res.body.destroy();
+          throw isHubError(error) ? error : networkError(error, url.host, o, 'mid-body');
+        }
+      },
+      {
+        policy,
+        signal: o.signal,
+        onRetry: ({ attempt, delayMs, error }) =>
+          this.#onRetry?.({
+            host: url.host,
+            path: url.pathname,
+            attempt,
+            delayMs,
+            error: error as RegistryError,
+            ...(o.reference ? { reference: o.reference } : {}),
+          }),
+      },
+    );
+  }
+
+  /** One HTTP exchange: answers a 401 challenge once, maps failures to typed errors. */
+  async #once(url: URL, o: SendOptions, authorize: boolean, registry: string): Promise<Response> {
+    for (let triedAuth = false; ; triedAuth = true) {
       const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...o.headers };
       const cached = authorize ? this.#auth?.cached(registry, o.scopes) : undefined;
       if (cached) headers.authorization = cached;
@@ -542,16 +621,10 @@ export class RegistryClient {
           ...(o.signal ? { signal: o.signal } : {}),
         });
       } catch (cause) {
-        const error = networkError(cause, url.host, o);
-        if (error.retryable && replayable && attempt < this.#retry.attempts) {
-          await this.#wait(url.host, path, attempt, error, o.signal);
-          continue;
-        }
-        throw error;
+        throw networkError(cause, url.host, o, 'request');
       }
       const status = res.statusCode;
       if (status === 401 && authorize && this.#auth && !triedAuth) {
-        triedAuth = true;
         const challenge = header(res, 'www-authenticate');
         await res.body.dump();
         if (challenge) {
@@ -559,125 +632,66 @@ export class RegistryClient {
           const answer = await this.#auth.respond(registry, o.scopes, challenge, (u, init) =>
             this.#tokenHttp(u, init, o.signal),
           );
-          if (answer && replayable) {
-            attempt--;
-            continue;
-          }
+          if (answer) continue;
         }
-        throw await this.#statusError(status, undefined, url, o);
+        throw await statusError(status, undefined, url, o);
       }
       if (o.ok.includes(status)) return res;
-      const error = await this.#statusError(status, res, url, o);
-      if (error.retryable && replayable && attempt < this.#retry.attempts) {
-        await this.#wait(url.host, path, attempt, error, o.signal);
-        continue;
-      }
-      throw error;
+      throw await statusError(status, res, url, o);
     }
   }
 
-  async #wait(
-    host: string,
-    path: string,
-    attempt: number,
-    error: RegistryError,
-    signal: AbortSignal | undefined,
-  ) {
-    const delayMs = retryDelay(this.#retry, attempt, error.retryAfterSeconds);
-    this.#onRetry?.({ host, path, attempt, delayMs, error });
-    await sleep(delayMs, signal);
-  }
-
-  async #tokenHttp(
+  /** A token request, on the same retry path: 429/5xx and cut bodies are retried, other answers returned. */
+  #tokenHttp(
     url: URL,
     init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
     signal: AbortSignal | undefined,
-  ) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const res = await request(url, {
-          method: init.method,
-          headers: { 'user-agent': this.#userAgent, ...init.headers },
-          ...(init.body === undefined ? {} : { body: init.body }),
-          dispatcher: this.dispatchers.for(url.host),
-          ...(signal ? { signal } : {}),
-        });
-        const body = await res.body.text();
-        if ((res.statusCode === 429 || res.statusCode >= 500) && attempt < this.#retry.attempts) {
-          await sleep(retryDelay(this.#retry, attempt, parseRetryAfter(header(res, 'retry-after'))), signal);
-          continue;
-        }
-        return { status: res.statusCode, body };
-      } catch (cause) {
-        const error = networkError(cause, url.host, {});
-        if (error.retryable && attempt < this.#retry.attempts) {
-          await sleep(retryDelay(this.#retry, attempt), signal);
-          continue;
-        }
-        throw error;
-      }
-    }
-  }
-
-  async #statusError(
-    status: number,
-    res: Response | undefined,
-    url: URL,
-    o: SendOptions,
-  ): Promise<RegistryError> {
-    let registryCode: string | undefined;
-    let registryMessage: string | undefined;
-    const retryAfterSeconds = res ? parseRetryAfter(header(res, 'retry-after')) : undefined;
-    if (res) {
-      try {
-        const text = o.method === 'HEAD' ? '' : (await res.body.text()).slice(0, 64 * 1024);
-        const first = (JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] }).errors?.[0];
-        if (typeof first?.code === 'string') registryCode = first.code;
-        if (typeof first?.message === 'string') registryMessage = first.message;
-      } catch {
-        // Not a distribution error body.
-      }
-    }
-    const what = o.reference
-      ? `${url.host}/${o.repository ?? ''} (${o.reference})`
-      : `${url.host}${url.pathname}`;
-    const code = statusCode(status, registryCode);
-    const retryable = status === 429 || status === 408 || (status >= 500 && status !== 501 && status !== 505);
-    const hint: Record<RegistryErrorCode, string> = {
-      'manifest-unknown': `The image or tag ${what} does not exist; check the reference.`,
-      'blob-unknown': `Blob ${what} does not exist in the repository.`,
-      'name-unknown': `Repository ${what} does not exist; check the name.`,
-      'name-invalid': `Repository name in ${what} is invalid.`,
-      'tag-invalid': `Tag in ${what} is invalid.`,
-      'manifest-invalid': `The registry rejected the manifest for ${what}.`,
-      unauthorized: `Not authorised for ${what}; log in (docker login) or check the credentials in your docker config.`,
-      denied: `Access to ${what} is denied for these credentials.`,
-      'too-many-requests': `${url.host} is rate-limiting requests (HTTP 429); try again later or authenticate.`,
-      'server-error': `${url.host} answered HTTP ${status} for ${what}.`,
-      unsupported: `${url.host} does not support this operation (HTTP ${status}).`,
-      'unexpected-status': `${url.host} answered an unexpected HTTP ${status} for ${o.method} ${what}.`,
-      'digest-mismatch': '',
-      'size-mismatch': '',
-      'unsupported-media-type': `${url.host} rejected the media type for ${what}.`,
-      'schema1-unsupported': '',
-      'range-not-satisfiable': '',
-      'manifest-too-large': '',
-      'host-not-found': '',
-      tls: '',
-      network: '',
-      timeout: '',
-      aborted: '',
+  ): Promise<{ status: number; body: string }> {
+    const o: SendOptions = {
+      method: init.method,
+      headers: init.headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
+      scopes: [],
+      signal,
+      ok: [],
+      what: `the token from ${url.host}`,
     };
-    return new RegistryError(code, hint[code] || `${url.host} answered HTTP ${status}.`, {
-      status,
-      retryable,
-      host: url.host,
-      ...(o.repository ? { repository: o.repository } : {}),
-      ...(o.reference ? { reference: o.reference } : {}),
-      ...(registryCode ? { registryCode } : {}),
-      ...(registryMessage ? { registryMessage } : {}),
-      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
-    });
+    return withRetry(
+      async () => {
+        let res: Response;
+        try {
+          res = await request(url, {
+            method: init.method,
+            headers: { 'user-agent': this.#userAgent, ...init.headers },
+            ...(init.body === undefined ? {} : { body: init.body }),
+            dispatcher: this.dispatchers.for(url.host),
+            ...(signal ? { signal } : {}),
+          });
+        } catch (cause) {
+          throw networkError(cause, url.host, o, 'request');
+        }
+        if (REGISTRY_ERROR_RETRYABLE[statusToCode(res.statusCode, undefined)] && res.statusCode >= 400)
+          throw await statusError(res.statusCode, res, url, o);
+        try {
+          return { status: res.statusCode, body: await res.body.text() };
+        } catch (cause) {
+          res.body.destroy();
+          throw networkError(cause, url.host, o, 'mid-body');
+        }
+      },
+      {
+        policy: this.#retry,
+        signal,
+        onRetry: ({ attempt, delayMs, error }) =>
+          this.#onRetry?.({
+            host: url.host,
+            path: url.pathname,
+            attempt,
+            delayMs,
+            error: error as RegistryError,
+          }),
+      },
+    );
   }
 
   #error(
@@ -685,12 +699,10 @@ export class RegistryClient {
     message: string,
     loc: RepositoryLocation,
     reference?: string,
-    retryable = false,
   ): RegistryError {
     return new RegistryError(code, message, {
       host: loc.registry,
       repository: loc.repository,
-      retryable,
       ...(reference ? { reference } : {}),
     });
   }
@@ -699,96 +711,6 @@ export class RegistryClient {
 /** The API host for a registry name: Docker Hub's API lives at registry-1.docker.io. */
 export function apiHost(registry: string): string {
   return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
-}
-
-function statusCode(status: number, registryCode: string | undefined): RegistryErrorCode {
-  switch (registryCode) {
-    case 'MANIFEST_UNKNOWN':
-      return 'manifest-unknown';
-    case 'BLOB_UNKNOWN':
-      return 'blob-unknown';
-    case 'NAME_UNKNOWN':
-      return 'name-unknown';
-    case 'NAME_INVALID':
-      return 'name-invalid';
-    case 'TAG_INVALID':
-      return 'tag-invalid';
-    case 'MANIFEST_INVALID':
-    case 'MANIFEST_BLOB_UNKNOWN':
-      return 'manifest-invalid';
-    case 'DENIED':
-      return 'denied';
-    case 'UNAUTHORIZED':
-      return 'unauthorized';
-    case 'TOOMANYREQUESTS':
-      return 'too-many-requests';
-    case 'UNSUPPORTED':
-      return 'unsupported';
-  }
-  if (status === 401) return 'unauthorized';
-  if (status === 403) return 'denied';
-  if (status === 404) return 'manifest-unknown';
-  if (status === 415) return 'unsupported-media-type';
-  if (status === 429) return 'too-many-requests';
-  if (status === 405) return 'unsupported';
-  if (status >= 500) return 'server-error';
-  return 'unexpected-status';
-}
-
-function networkError(
-  cause: unknown,
-  host: string,
-  o: Pick<SendOptions, 'repository' | 'reference'>,
-): RegistryError {
-  const err = cause as { code?: string; name?: string };
-  const code = err?.code ?? '';
-  const base = {
-    host,
-    cause,
-    ...(o.repository ? { repository: o.repository } : {}),
-    ...(o.reference ? { reference: o.reference } : {}),
-  };
-  if (err?.name === 'AbortError' || code === 'ABORT_ERR')
-    return new RegistryError('aborted', `The request to ${host} was cancelled.`, base);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new RegistryError(
-      'host-not-found',
-      `Registry host ${host} could not be resolved; check the image reference.`,
-      base,
-    );
-  }
-  if (
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT'
-  ) {
-    return new RegistryError('timeout', `${host} stopped responding (${code}).`, {
-      ...base,
-      retryable: true,
-    });
-  }
-  if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) {
-    return new RegistryError(
-      'tls',
-      `TLS to ${host} failed (${code}); pass a CA, or opt in with --insecure-skip-tls-verify ${host}.`,
-      base,
-    );
-  }
-  if (
-    code === 'EPROTO' ||
-    /wrong version number|packet length too long/i.test(String((cause as Error)?.message))
-  ) {
-    return new RegistryError(
-      'tls',
-      `TLS handshake with ${host} failed; if it serves plain HTTP, opt in with --plain-http ${host}.`,
-      base,
-    );
-  }
-  return new RegistryError(
-    'network',
-    `Connection to ${host} failed (${code || (cause as Error)?.message || 'unknown error'}).`,
-    { ...base, retryable: true },
-  );
 }
 
 function manifestPath(loc: RepositoryLocation, reference: string): string {
@@ -819,10 +741,6 @@ function numberHeader(res: Response, name: string): number | undefined {
 
 function isRedirect(status: number): boolean {
   return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
-}
-
-function describe(loc: RepositoryLocation, reference: string): string {
-  return `${loc.registry}/${loc.repository}${parseDigest(reference) ? '@' : ':'}${reference}`;
 }
 
 async function* rechunk(

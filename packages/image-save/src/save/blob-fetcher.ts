@@ -1,9 +1,10 @@
+import { networkError } from '../registry/error-mapping.ts';
 import type { RegistryClient, RepositoryLocation } from '../registry/registry-client.ts';
-import { isRegistryError, RegistryError } from '../registry/registry-error.ts';
-import { DEFAULT_RETRY, retryDelay, sleep } from '../registry/retry.ts';
+import { RegistryError } from '../registry/registry-error.ts';
+import { DEFAULT_RETRY, withRetry } from '../registry/retry.ts';
 import type { BlobUpload } from '../storage/blob-upload.ts';
 import type { RegistryStorage } from '../storage/registry-storage.ts';
-import { StorageError } from '../storage/storage-error.ts';
+import { isStorageError } from '../storage/storage-error.ts';
 import type { SaveEvent } from './events.ts';
 
 /** One blob to fetch, from the first repository that needs it. */
@@ -114,43 +115,36 @@ export class BlobFetcher {
     }
     let fetched = 0;
     this.#emit({ type: 'blob-start', digest: job.digest, size: job.size, offset: upload.offset });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        fetched += await this.#transfer(job, upload);
-        await upload.commit();
-        this.blobsFetched++;
-        this.bytesFetched += fetched;
-        this.#emit({ type: 'blob-done', digest: job.digest, size: job.size, fetched });
-        return { ok: true, fetched };
-      } catch (error) {
-        if (
-          error instanceof StorageError &&
-          (error.code === 'digest-mismatch' || error.code === 'size-mismatch')
-        ) {
-          return { ok: false, error };
-        }
-        const retryable =
-          !this.#signal?.aborted &&
-          (isRegistryError(error) ? error.retryable : !(error instanceof StorageError));
-        if (!retryable || attempt >= this.#attempts) {
-          // Keep the partial file: the next run resumes it with Range.
-          await upload.suspend().catch(() => undefined);
-          return { ok: false, error: error as Error };
-        }
-        const delayMs = retryDelay(
-          DEFAULT_RETRY,
-          attempt,
-          isRegistryError(error) ? error.retryAfterSeconds : undefined,
-        );
-        this.#emit({ type: 'blob-retry', digest: job.digest, attempt, delayMs, error: brief(error) });
-        try {
-          await sleep(delayMs, this.#signal);
-        } catch {
-          await upload.suspend().catch(() => undefined);
-          return { ok: false, error: error as Error };
-        }
-      }
+    try {
+      // Each try resumes from the last byte written (Range), on the shared retry path.
+      await withRetry(
+        async () => {
+          fetched += await this.#transfer(job, upload);
+          await upload.commit();
+        },
+        {
+          policy: { attempts: this.#attempts },
+          signal: this.#signal,
+          onRetry: ({ attempt, delayMs, error }) =>
+            this.#emit({
+              type: 'blob-retry',
+              digest: job.digest,
+              attempt,
+              delayMs,
+              offset: upload.offset,
+              error: brief(error),
+            }),
+        },
+      );
+    } catch (error) {
+      // A blob that hashed wrong is gone already; anything else keeps its partial file for the next run.
+      await upload.suspend().catch(() => undefined);
+      return { ok: false, error: error as Error };
     }
+    this.blobsFetched++;
+    this.bytesFetched += fetched;
+    this.#emit({ type: 'blob-done', digest: job.digest, size: job.size, fetched });
+    return { ok: true, fetched };
   }
 
   /** One GET from the upload's current offset; returns bytes received. */
@@ -158,23 +152,24 @@ export class BlobFetcher {
     if (upload.offset === job.size) return 0;
     const res = await this.#client.getBlob(job.source, job.digest, {
       offset: upload.offset,
+      retry: false,
       ...(this.#signal ? { signal: this.#signal } : {}),
     });
     if (res.start !== upload.offset) {
+      // A registry that ignores Range sends the whole blob again: start the file over.
       if (res.start !== 0) {
         res.body.destroy();
         throw new RegistryError(
-          'unexpected-status',
-          `The registry resumed blob ${job.digest} at the wrong offset.`,
-          {
-            retryable: true,
-          },
+          'NETWORK',
+          `${job.source.registry} resumed blob ${job.digest} at byte ${res.start}, not ${upload.offset}`,
+          { host: job.source.registry, reference: job.digest },
         );
       }
       await upload.restart();
     }
     let received = 0;
     let lastEmit = 0;
+    const context = { method: 'GET', reference: job.digest, what: `blob ${job.digest}` };
     try {
       for await (const chunk of res.body) {
         await upload.write(chunk as Uint8Array);
@@ -192,25 +187,14 @@ export class BlobFetcher {
       }
     } catch (error) {
       res.body.destroy();
-      if (error instanceof StorageError) throw error;
-      throw new RegistryError(
-        'network',
-        `The transfer of blob ${job.digest} broke off after ${upload.offset} bytes.`,
-        {
-          retryable: true,
-          cause: error,
-          host: job.source.registry,
-        },
-      );
+      if (isStorageError(error)) throw error;
+      throw networkError(error, job.source.registry, context, 'mid-body');
     }
     if (upload.offset < job.size) {
       throw new RegistryError(
-        'network',
-        `The transfer of blob ${job.digest} ended early at ${upload.offset} of ${job.size} bytes.`,
-        {
-          retryable: true,
-          host: job.source.registry,
-        },
+        'SIZE_MISMATCH',
+        `blob ${job.digest} from ${job.source.registry} ended early at byte ${upload.offset} of ${job.size}`,
+        { host: job.source.registry, reference: job.digest },
       );
     }
     return received;

@@ -24,17 +24,25 @@ export type SaveEvent =
   | { type: 'blob-progress'; digest: string; size: number; transferred: number }
   | { type: 'blob-done'; digest: string; size: number; fetched: number }
   | { type: 'blob-skipped'; digest: string; size: number; reason: 'present' | 'foreign' }
+  /** A blob transfer broke off (or was refused) and is tried again from `offset` after `delayMs`. */
   | {
       type: 'blob-retry';
       digest: string;
+      /** The try that failed (1-based). */
       attempt: number;
       delayMs: number;
+      /** Bytes already stored: the next try resumes there with Range. */
+      offset: number;
       error: { code: string; message: string };
     }
+  /** A registry request (manifest, token, tag list, …) failed and is tried again after `delayMs`. */
   | {
       type: 'retry';
       host: string;
       path: string;
+      /** The tag or digest being fetched, when there is one. */
+      reference?: string;
+      /** The try that failed (1-based). */
       attempt: number;
       delayMs: number;
       error: { code: string; message: string };

@@ -108,7 +108,7 @@ export class BlobUpload {
     if (this.expectedSize !== undefined && this.offset > this.expectedSize) {
       await this.abort();
       throw new StorageError(
-        'size-mismatch',
+        'SIZE_MISMATCH',
         `Blob ${this.digest} is longer than its descriptor size ${this.expectedSize}; nothing of it was kept.`,
         { digest: this.digest },
       );
@@ -161,7 +161,7 @@ export class BlobUpload {
     if (this.expectedSize !== undefined && size !== this.expectedSize) {
       await this.abort();
       throw new StorageError(
-        'size-mismatch',
+        'SIZE_MISMATCH',
         `Blob ${this.digest} has ${size} bytes but its descriptor says ${this.expectedSize}; nothing of it was kept.`,
         { digest: this.digest },
       );
@@ -169,7 +169,7 @@ export class BlobUpload {
     if (actual !== this.digest) {
       await this.abort();
       throw new StorageError(
-        'digest-mismatch',
+        'DIGEST_MISMATCH',
         `Blob content hashes to ${actual}, not the expected ${this.digest}; nothing of it was kept.`,
         { digest: this.digest },
       );
@@ -208,7 +208,7 @@ export class BlobUpload {
 
   #assertOpen(): void {
     if (this.#closed) {
-      throw new StorageError('io', `Upload of ${this.digest} is already finished.`, { digest: this.digest });
+      throw new StorageError('IO', `Upload of ${this.digest} is already finished.`, { digest: this.digest });
     }
   }
 }

@@ -6,4 +6,4 @@ export { isValidRepositoryName, isValidTag, StorageLayout } from './layout.ts';
 export type { WriteBlobOptions } from './registry-storage.ts';
 export { RegistryStorage } from './registry-storage.ts';
 export type { StorageErrorCode } from './storage-error.ts';
-export { StorageError } from './storage-error.ts';
+export { isStorageError, STORAGE_ERROR_RETRYABLE, StorageError } from './storage-error.ts';

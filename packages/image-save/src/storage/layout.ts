@@ -71,7 +71,7 @@ export class StorageLayout {
   repository(repo: string): string {
     if (!isValidRepositoryName(repo)) {
       throw new StorageError(
-        'invalid-repository',
+        'INVALID_REPOSITORY',
         `Repository name "${repo}" is not valid for the distribution registry; use lower-case path components like "library/nginx".`,
       );
     }
@@ -106,7 +106,7 @@ export function mustDigest(digest: string) {
   const parsed = parseDigest(digest);
   if (!parsed) {
     throw new StorageError(
-      'invalid-digest',
+      'INVALID_DIGEST',
       `"${digest}" is not a sha256/sha512 digest ("sha256:<64 hex>").`,
       {
         digest,
@@ -119,7 +119,7 @@ export function mustDigest(digest: string) {
 function mustTag(tag: string): string {
   if (!isValidTag(tag)) {
     throw new StorageError(
-      'invalid-tag',
+      'INVALID_TAG',
       `Tag "${tag}" is not valid; tags match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.`,
     );
   }

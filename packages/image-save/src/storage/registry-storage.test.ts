@@ -41,7 +41,7 @@ describe('RegistryStorage blobs', () => {
     const digest = digestBytes(bytes('expected'));
     const error = await storage.writeBlob(digest, chunks('other')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
-    expect((error as StorageError).code).toBe('digest-mismatch');
+    expect((error as StorageError).code).toBe('DIGEST_MISMATCH');
     expect(await storage.hasBlob(digest)).toBe(false);
     expect(await readdir(join(root, '.hub-save', 'partial'))).toEqual([]);
   });
@@ -51,7 +51,7 @@ describe('RegistryStorage blobs', () => {
     const error = await storage
       .writeBlob(digestBytes(data), chunks('abc'), { size: 4 })
       .catch((e: unknown) => e);
-    expect((error as StorageError).code).toBe('size-mismatch');
+    expect((error as StorageError).code).toBe('SIZE_MISMATCH');
     expect(await storage.hasBlob(digestBytes(data))).toBe(false);
   });
 
@@ -87,7 +87,7 @@ describe('RegistryStorage blobs', () => {
     expect((await stat(partial)).size).toBe(6);
     const second = await storage.beginBlob(digest);
     await second.write(data.subarray(second.offset));
-    await expect(second.commit()).rejects.toMatchObject({ code: 'digest-mismatch' });
+    await expect(second.commit()).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
     await expect(stat(partial)).rejects.toThrow();
   });
 
@@ -142,13 +142,13 @@ describe('RegistryStorage blobs', () => {
     for await (const c of stream) text += (c as Buffer).toString();
     expect(text).toBe('234');
     await expect(storage.openBlob(digestBytes(bytes('missing')))).rejects.toMatchObject({
-      code: 'blob-unknown',
+      code: 'BLOB_UNKNOWN',
     });
   });
 
   it('rejects malformed digests before touching disk', async () => {
-    await expect(storage.hasBlob('sha256:../../etc')).rejects.toMatchObject({ code: 'invalid-digest' });
-    await expect(storage.beginBlob('md5:abcd')).rejects.toMatchObject({ code: 'invalid-digest' });
+    await expect(storage.hasBlob('sha256:../../etc')).rejects.toMatchObject({ code: 'INVALID_DIGEST' });
+    await expect(storage.beginBlob('md5:abcd')).rejects.toMatchObject({ code: 'INVALID_DIGEST' });
   });
 
   async function mkdirPartial() {
@@ -162,7 +162,7 @@ describe('RegistryStorage links and tags', () => {
   it('writes link files with the digest and no newline, only for stored blobs', async () => {
     const layer = bytes('layer');
     const digest = digestBytes(layer);
-    await expect(storage.linkLayer('library/app', digest)).rejects.toMatchObject({ code: 'blob-unknown' });
+    await expect(storage.linkLayer('library/app', digest)).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' });
     await storage.writeBlobBytes(digest, layer);
     await storage.linkLayer('library/app', digest);
     const link = join(v2(), 'repositories', 'library', 'app', '_layers', 'sha256', digest.slice(7), 'link');
@@ -219,10 +219,10 @@ describe('RegistryStorage links and tags', () => {
     await storage.writeBlobBytes(digest, manifest);
     for (const bad of ['../escape', '/abs', 'Upper/case', 'a//b', '_layers', 'a/../b', '']) {
       expect(isValidRepositoryName(bad), bad).toBe(false);
-      await expect(storage.tag(bad, 'v1', digest)).rejects.toMatchObject({ code: 'invalid-repository' });
+      await expect(storage.tag(bad, 'v1', digest)).rejects.toMatchObject({ code: 'INVALID_REPOSITORY' });
     }
     for (const bad of ['..', '.hidden', '-x', 'a/b', 'x'.repeat(129)]) {
-      await expect(storage.tag('ok', bad, digest)).rejects.toMatchObject({ code: 'invalid-tag' });
+      await expect(storage.tag('ok', bad, digest)).rejects.toMatchObject({ code: 'INVALID_TAG' });
     }
     expect(isValidRepositoryName('localhost:5000/a/b')).toBe(true);
     expect(isValidRepositoryName('library/nginx')).toBe(true);

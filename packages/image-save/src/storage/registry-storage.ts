@@ -87,7 +87,7 @@ export class RegistryStorage {
       drain(source);
       if (opts.size !== undefined && opts.size !== existing) {
         throw new StorageError(
-          'size-mismatch',
+          'SIZE_MISMATCH',
           `Blob ${digest} is already stored with ${existing} bytes, not ${opts.size}.`,
           { digest },
         );
@@ -97,7 +97,7 @@ export class RegistryStorage {
     const upload = await this.beginBlob(digest, { ...sizeOpt(opts.size), resume: false });
     try {
       for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
-        if (opts.signal?.aborted) throw new StorageError('aborted', `Writing blob ${digest} was cancelled.`);
+        if (opts.signal?.aborted) throw new StorageError('ABORTED', `Writing blob ${digest} was cancelled.`);
         await upload.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
       }
       return await upload.commit();
@@ -122,7 +122,7 @@ export class RegistryStorage {
   async openBlob(digest: string, range?: { start: number; end?: number }): Promise<Readable> {
     const path = this.layout.blobData(digest);
     if (!(await this.hasBlob(digest))) {
-      throw new StorageError('blob-unknown', `Blob ${digest} is not stored under ${this.root}.`, { digest });
+      throw new StorageError('BLOB_UNKNOWN', `Blob ${digest} is not stored under ${this.root}.`, { digest });
     }
     return createReadStream(
       path,
@@ -135,7 +135,7 @@ export class RegistryStorage {
     try {
       return new Uint8Array(await readFile(this.layout.blobData(digest)));
     } catch (error) {
-      throw new StorageError('blob-unknown', `Blob ${digest} is not stored under ${this.root}.`, {
+      throw new StorageError('BLOB_UNKNOWN', `Blob ${digest} is not stored under ${this.root}.`, {
         digest,
         cause: error,
       });
@@ -223,7 +223,7 @@ export class RegistryStorage {
     // Links only ever point at blobs that are already in place.
     if (!(await this.hasBlob(digest))) {
       throw new StorageError(
-        'blob-unknown',
+        'BLOB_UNKNOWN',
         `Refusing to link ${digest}: the blob is not stored under ${this.root}.`,
         {
           digest,
@@ -268,5 +268,5 @@ function drain(source: AsyncIterable<Uint8Array> | NodeJS.ReadableStream): void 
 
 function ioError(error: unknown, message: string): StorageError {
   if (error instanceof StorageError) return error;
-  return new StorageError('io', message, { cause: error });
+  return new StorageError('IO', message, { cause: error });
 }

@@ -1,13 +1,7 @@
 import { type ImageReference, mustParseImageReference } from '@hub/api-types';
-import { keptHostRepository } from '@hub/image-save';
-import { formatPlatform, type PlatformSpec, selectIndexChildren } from '@hub/image-save/platform';
-import {
-  type Descriptor,
-  manifestBlobs,
-  parseManifest,
-  type RegistryClient,
-  type RepositoryLocation,
-} from '@hub/image-save/registry';
+import { keptHostRepository, type ResolvedManifest, resolveImageContent } from '@hub/image-save';
+import { formatPlatform, type PlatformSpec } from '@hub/image-save/platform';
+import type { RegistryClient, RepositoryLocation } from '@hub/image-save/registry';
 import { KubePkgError } from '../errors.ts';
 import type { DigestMeta } from '../spec/kubepkg-schema.ts';
 
@@ -65,78 +59,42 @@ export async function resolveImage(
     throw new KubePkgError('INVALID_KUBEPKG', `Image "${reference}" has neither tag nor digest.`, {
       subject: reference,
     });
-  const signal = options.signal ? { signal: options.signal } : {};
   const entries: DigestMeta[] = [];
   const manifests = new Map<string, Uint8Array>();
   const sources = new Map<string, RepositoryLocation>();
   try {
-    const top = await client.getManifest(loc, wanted, signal);
     if (pinned && ref.digest && pinned !== ref.digest) {
       throw new KubePkgError(
         'RESOLVE_FAILED',
         `Image "${reference}" is pinned to ${pinned} but its reference says ${ref.digest}.`,
-        {
-          subject: reference,
-        },
+        { subject: reference },
       );
     }
-    const parsed = parseManifest(top.bytes, top.mediaType);
-    manifests.set(top.digest, top.bytes);
-    const tag = ref.tag ? { tag: ref.tag } : {};
-    entries.push({
-      type: 'manifest',
-      digest: top.digest,
-      name,
-      size: top.size,
-      mediaType: parsed.mediaType,
-      ...tag,
+    // The one resolution path shared with hub-save (platform choice, foreign-layer rule).
+    const { top, children } = await resolveImageContent(client, loc, wanted, {
+      platforms: options.platforms,
+      includeAttestations: options.attestations ?? false,
+      reference,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
-    const addBlobs = (blobs: Descriptor[]) => {
-      for (const blob of blobs) {
-        // Non-distributable (foreign) layers are fetched by clients from their URLs, not from a registry.
-        if (blob.urls?.length || /nondistributable|foreign/.test(blob.mediaType)) continue;
+    const addManifest = (m: ResolvedManifest, extra: Partial<DigestMeta>) => {
+      manifests.set(m.digest, m.bytes);
+      entries.push({
+        type: 'manifest',
+        digest: m.digest,
+        name,
+        size: m.size,
+        mediaType: m.mediaType,
+        ...extra,
+      });
+      for (const blob of m.blobs) {
         entries.push({ type: 'blob', digest: blob.digest, name, size: blob.size, mediaType: blob.mediaType });
         sources.set(blob.digest, loc);
       }
     };
-    if (parsed.kind === 'manifest') {
-      addBlobs(manifestBlobs(parsed));
-    } else {
-      const children = selectIndexChildren(parsed.manifests, {
-        platforms: options.platforms,
-        includeAttestations: options.attestations ?? false,
-      });
-      if (children.length === 0) {
-        throw new KubePkgError(
-          'RESOLVE_FAILED',
-          `Image "${reference}" has no manifest for the requested platforms.`,
-          {
-            subject: reference,
-          },
-        );
-      }
-      for (const child of children) {
-        const fetched = await client.getManifest(loc, child.digest, signal);
-        const childParsed = parseManifest(fetched.bytes, fetched.mediaType);
-        if (childParsed.kind !== 'manifest') {
-          throw new KubePkgError(
-            'RESOLVE_FAILED',
-            `Image "${reference}": nested indexes are not supported.`,
-            { subject: reference },
-          );
-        }
-        manifests.set(fetched.digest, fetched.bytes);
-        entries.push({
-          type: 'manifest',
-          digest: fetched.digest,
-          name,
-          size: fetched.size,
-          mediaType: childParsed.mediaType,
-          ...(child.platform ? { platform: formatPlatform(child.platform) } : {}),
-        });
-        addBlobs(manifestBlobs(childParsed));
-      }
-    }
+    addManifest(top, ref.tag ? { tag: ref.tag } : {});
+    for (const child of children)
+      addManifest(child, child.platform ? { platform: formatPlatform(child.platform) } : {});
     return { reference, digest: top.digest, entries, manifests, sources };
   } catch (error) {
     if (error instanceof KubePkgError) throw error;
