@@ -162,3 +162,17 @@ export async function quiescent(manager: Manager, timeoutMs = 30_000): Promise<v
     50,
   );
 }
+
+/** A free loopback TCP port (for child processes that take a port flag). */
+export async function freeLoopbackPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
