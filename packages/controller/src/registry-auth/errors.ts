@@ -6,10 +6,6 @@ export type RegistryAuthErrorCode =
   | 'INVALID_OPTION'
   /** The request is malformed (bad scope, unknown service, too many scopes). */
   | 'INVALID_REQUEST'
-  /** The credentials were refused; the message never repeats them. */
-  | 'UNAUTHENTICATED'
-  /** Too many requests from one address or user. */
-  | 'RATE_LIMITED'
   /** The TokenReview API could not be reached or failed. */
   | 'TOKEN_REVIEW_FAILED'
   /** The key directory could not be read or written, or holds a key we cannot use. */

@@ -56,6 +56,8 @@ export interface RegistryTokenServerOptions {
   downloadCountIntervalMs?: number;
   /** How long a rotated-in key is published before it signs. Default 10 minutes. */
   keyActivationDelayMs?: number;
+  /** How often the published key set is re-checked and the bundle rewritten when it changed. Default 60 s. */
+  bundleRefreshMs?: number;
   /** Serve HTTPS with this PEM certificate and key (credentials travel in the request). */
   tls?: { cert: string; key: string };
   rateLimits?: RegistryTokenHandlerOptions['rateLimits'];
@@ -152,11 +154,25 @@ export async function startRegistryTokenServer(
       : {}),
     ...(options.now ? { now: options.now } : {}),
   });
+  let written = '';
   const writeBundle = async () => {
-    if (options.certOut) await writeCertificateBundle(options.certOut, keyRing.certificateBundle());
+    const bundle = keyRing.certificateBundle();
+    if (options.certOut && bundle !== written) await writeCertificateBundle(options.certOut, bundle);
+    written = bundle;
   };
   await writeBundle();
   const log = options.log ?? (() => {});
+  const refreshBundle = async () => {
+    try {
+      await keyRing.prune();
+      await writeBundle();
+    } catch (error) {
+      log({ type: 'error', message: (error as Error).message, code: 'KEY_STORE_FAILED' });
+    }
+  };
+  // During a rotation the published set shrinks once the old key's tokens have expired.
+  const bundleTimer = setInterval(() => void refreshBundle(), options.bundleRefreshMs ?? 60_000);
+  bundleTimer.unref();
   const downloadCounter = createDownloadCounter({
     write: options.downloadCountWriter ?? kubernetesDownloadCountWriter(options.kubeConfig),
     ...(options.downloadCountIntervalMs !== undefined ? { intervalMs: options.downloadCountIntervalMs } : {}),
@@ -220,18 +236,25 @@ export async function startRegistryTokenServer(
   const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (cause) =>
-      reject(new RegistryAuthError('INVALID_OPTION', `cannot listen on ${options.bindAddress}`, { cause })),
-    );
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (cause) =>
+        reject(new RegistryAuthError('INVALID_OPTION', `cannot listen on ${options.bindAddress}`, { cause })),
+      );
+      server.listen(port, host, () => resolve());
+    });
+  } catch (error) {
+    clearInterval(bundleTimer);
+    await downloadCounter.stop();
+    throw error;
+  }
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `${scheme}://${urlHost}:${bound}`;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      clearInterval(bundleTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
