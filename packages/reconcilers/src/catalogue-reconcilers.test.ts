@@ -178,7 +178,10 @@ describe('deleting Images', () => {
       imageObject('labring/mysql:v1', { creatTime: '2024-01-01T00:00:00Z', keywords: ['storage'] }),
     );
     env.cluster.create(
-      imageObject('labring/mysql:v2', { creatTime: '2024-02-01T00:00:00Z', keywords: ['Database', 'gpu', 'Storage'] }),
+      imageObject('labring/mysql:v2', {
+        creatTime: '2024-02-01T00:00:00Z',
+        keywords: ['Database', 'gpu', 'Storage'],
+      }),
     );
     env.cluster.create(imageObject('labring/helm:v3', {}));
     await env.runtime.settle();
