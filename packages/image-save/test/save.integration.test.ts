@@ -247,10 +247,11 @@ describe('re-runs and faults', () => {
           onEvent: (e) => events.push(e),
         });
         expect(r.images[0]?.status).toBe('saved');
-        const retries = events.filter((e) => e.type === 'retry');
+        // Blob requests are retried by the blob fetcher (resuming from the last byte): blob-retry events.
+        const retries = events.filter((e) => e.type === 'blob-retry');
         expect(retries.length).toBe(2);
         if (mode.status === 429) {
-          expect(retries.every((e) => e.type === 'retry' && e.delayMs === 1000)).toBe(true);
+          expect(retries.every((e) => e.type === 'blob-retry' && e.delayMs === 1000)).toBe(true);
           expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
         }
       } finally {
