@@ -20,8 +20,8 @@ export type {
 export { startControlPlane } from './control-plane/start-control-plane.ts';
 export type { HubTestEnv, HubTestEnvOptions } from './environment/start-environment.ts';
 export { startHubTestEnv } from './environment/start-environment.ts';
-export type { TestEnvErrorCode } from './errors.ts';
-export { TestEnvError } from './errors.ts';
+export type { TestEnvErrorCode, TestEnvErrorOptions } from './errors.ts';
+export { isTestEnvError, TestEnvError } from './errors.ts';
 export type { Fault, FaultProxy, FaultRule, FaultTarget, InjectedFault } from './fault-proxy/index.ts';
 export { faultTargetOf, startFaultProxy, takeRule } from './fault-proxy/index.ts';
 export type { KubeconfigInput } from './kubeconfig/render-kubeconfig.ts';
