@@ -84,7 +84,7 @@ export async function readKubePkgArchive(
 
   let document: KubePkg | KubePkgList | undefined;
   let allowed: ReadonlyMap<string, number> = new Map();
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const blobs: Array<{ digest: string; size: number }> = [];
   let count = 0;
   try {
@@ -109,8 +109,23 @@ export async function readKubePkgArchive(
           name,
         );
       }
-      if (seen.has(name)) fail('ARCHIVE_DUPLICATE_ENTRY', `Entry "${name}" appears twice.`, name);
-      seen.add(name);
+      const before = seen.get(name);
+      if (before !== undefined) {
+        // octohelm kubepkg writes a blob once per repository using it (and its OCI-layout files once per
+        // package): an identical repeat is verified again and skipped; a different one is refused.
+        const digest = digestOfEntryName(name);
+        if ((digest || IGNORED_ENTRIES.has(name)) && before === header.size) {
+          if (digest) await verifyDuplicate(entry as AsyncIterable<Uint8Array>, digest, name);
+          else await drain(entry as AsyncIterable<Uint8Array>);
+          continue;
+        }
+        fail(
+          'ARCHIVE_DUPLICATE_ENTRY',
+          `Entry "${name}" appears twice with different content (${before} and ${header.size} bytes).`,
+          name,
+        );
+      }
+      seen.set(name, header.size);
 
       if (document === undefined) {
         if (name !== SPEC_ENTRY) {
@@ -276,6 +291,23 @@ async function collect(entry: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of entry) chunks.push(chunk);
   return Buffer.concat(chunks);
+}
+
+async function verifyDuplicate(
+  entry: AsyncIterable<Uint8Array>,
+  digest: string,
+  name: string,
+): Promise<void> {
+  const [alg] = digest.split(':') as [string];
+  const hash = createHash(alg);
+  for await (const chunk of entry) hash.update(chunk);
+  if (`${alg}:${hash.digest('hex')}` !== digest) {
+    fail(
+      'ARCHIVE_DUPLICATE_ENTRY',
+      `Entry "${name}" appears twice and the repeat does not hash to its name; the archive is corrupt or tampered with.`,
+      name,
+    );
+  }
 }
 
 async function drain(entry: AsyncIterable<Uint8Array>): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { type PlatformSpec, parsePlatform } from '@hub/image-save/platform';
+import { formatPlatform, type PlatformSpec, parsePlatform } from '@hub/image-save/platform';
 import { RegistryClient, type RegistryClientOptions } from '@hub/image-save/registry';
 import type { ArchiveBlob } from '../archive/write-archive.ts';
 import { writeKubePkgArchive } from '../archive/write-archive.ts';
@@ -19,7 +19,10 @@ export type ExportEvent =
 export interface ExportKubePkgOptions extends RepositoryNaming {
   /** The package(s) to export; images not yet pinned are resolved. */
   input: KubePkg | KubePkgList;
-  /** Platforms to keep from multi-arch images (`linux/amd64`…), or `'all'`. Default linux/amd64 + linux/arm64. */
+  /**
+   * Platforms to keep from multi-arch images (`linux/amd64`…), or `'all'`. Default: the package's
+   * `octohelm.tech/platforms` (or `octohelm.tech/platform`) annotation, else linux/amd64 + linux/arm64.
+   */
   platforms?: ReadonlyArray<string | PlatformSpec> | 'all';
   /** Keep attestation manifests (and their blobs) of the kept images (default false). */
   attestations?: boolean;
@@ -53,12 +56,10 @@ export interface ExportKubePkgResult {
  * streams blobs straight from the registries into a deterministic archive (same input → same bytes).
  */
 export async function exportKubePkg(options: ExportKubePkgOptions): Promise<ExportKubePkgResult> {
-  const platforms =
-    options.platforms === 'all'
-      ? 'all'
-      : (options.platforms ?? ['linux/amd64', 'linux/arm64']).map((p) =>
-          typeof p === 'string' ? parsePlatform(p) : p,
-        );
+  const platformsOf = (pkg: KubePkg): PlatformSpec[] | 'all' => {
+    const wanted = options.platforms ?? annotatedPlatforms(pkg) ?? ['linux/amd64', 'linux/arm64'];
+    return wanted === 'all' ? 'all' : wanted.map((p) => (typeof p === 'string' ? parsePlatform(p) : p));
+  };
   const owned = !(options.client instanceof RegistryClient);
   const client =
     options.client instanceof RegistryClient ? options.client : new RegistryClient(options.client ?? {});
@@ -69,9 +70,10 @@ export async function exportKubePkg(options: ExportKubePkgOptions): Promise<Expo
       const images: Record<string, string> = {};
       const statusImages: Record<string, string> = {};
       const entries: DigestMeta[] = [];
+      const platforms = platformsOf(pkg);
       for (const reference of Object.keys(pkg.spec.images).sort()) {
         const pinned = pkg.spec.images[reference] ?? '';
-        const key = `${reference}\n${pinned}`;
+        const key = `${reference}\n${pinned}\n${platforms === 'all' ? 'all' : platforms.map((p) => formatPlatform(p)).join(',')}`;
         let resolved = resolvedByRef.get(key);
         if (!resolved) {
           resolved = await resolveImage(client, reference, pinned, {
@@ -164,6 +166,20 @@ export async function exportKubePkg(options: ExportKubePkgOptions): Promise<Expo
   } finally {
     if (owned) await client.close();
   }
+}
+
+/**
+ * The platforms a package asks for in its annotations (`octohelm.tech/platforms`, as crpe writes it, or
+ * `octohelm.tech/platform`, as octohelm kubepkg's Go code reads it): comma-separated `os/arch[/variant]`.
+ */
+export function annotatedPlatforms(pkg: KubePkg): string[] | undefined {
+  const annotations = pkg.metadata.annotations ?? {};
+  const value = annotations['octohelm.tech/platforms'] ?? annotations['octohelm.tech/platform'];
+  const platforms = value
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  return platforms && platforms.length > 0 ? platforms : undefined;
 }
 
 /** One entry per (type, repository, digest, tag), in a stable order. */

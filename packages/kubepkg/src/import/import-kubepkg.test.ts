@@ -161,6 +161,29 @@ describe('importKubePkg to a storage directory', () => {
     expect(await storage.listRepositories()).toEqual(['acme/web', 'acme/worker']);
   });
 
+  it('accepts identical duplicate blob entries, as octohelm kubepkg writes one per repository', async () => {
+    const { document, blobs } = fixture();
+    const entries = [...blobs].map(([d, b]) => ({
+      name: `blobs/sha256/${d.slice(7)}`,
+      body: Buffer.from(b),
+    }));
+    const dir = await tempDir();
+    const result = await importKubePkg(
+      PassThrough.from([
+        await rawTar([
+          { name: 'kubepkg.json', body: Buffer.from(JSON.stringify(document)) },
+          ...entries,
+          ...entries,
+          { name: 'index.json', body: Buffer.from('{}') },
+          { name: 'index.json', body: Buffer.from('{}') },
+        ]),
+      ]),
+      { dir },
+    );
+    expect(result.blobs).toBe(blobs.size);
+    expect(result.tags).toEqual(['acme/web:1.0', 'acme/worker:1.0']);
+  });
+
   it('reads plain tar too (magic-byte detection)', async () => {
     const { document, blobs } = fixture();
     const dir = await tempDir();
@@ -222,13 +245,33 @@ describe('hostile archives are rejected and leave nothing visible', () => {
       async () => rawTar([{ name: 'kubepkg.json', body: Buffer.from('{"kind":"KubePkg"}') }]),
     ],
     [
-      'duplicate entry',
+      'conflicting duplicate entry (another size)',
       'ARCHIVE_DUPLICATE_ENTRY',
       async () => {
         const { document, blobs } = fixture();
         const [digest, body] = [...blobs][0] as [string, Uint8Array];
-        const e = { name: `blobs/sha256/${digest.slice(7)}`, body: Buffer.from(body) };
-        return rawTar([{ name: 'kubepkg.json', body: spec(document) }, e, e]);
+        const name = `blobs/sha256/${digest.slice(7)}`;
+        return rawTar([
+          { name: 'kubepkg.json', body: spec(document) },
+          { name, body: Buffer.from(body) },
+          { name, body: Buffer.concat([Buffer.from(body), Buffer.from('x')]) },
+        ]);
+      },
+    ],
+    [
+      'conflicting duplicate entry (same size, other bytes)',
+      'ARCHIVE_DUPLICATE_ENTRY',
+      async () => {
+        const { document, blobs } = fixture();
+        const [digest, body] = [...blobs][0] as [string, Uint8Array];
+        const name = `blobs/sha256/${digest.slice(7)}`;
+        const tampered = Buffer.from(body);
+        tampered[0] = (tampered[0] ?? 0) ^ 1;
+        return rawTar([
+          { name: 'kubepkg.json', body: spec(document) },
+          { name, body: Buffer.from(body) },
+          { name, body: tampered },
+        ]);
       },
     ],
     [

@@ -95,3 +95,63 @@ describe('safeParseKubePkgDocument', () => {
     expect(ok.success && ok.data.kind).toBe('KubePkgList');
   });
 });
+
+describe('specs written by octohelm kubepkg', () => {
+  it('reads nested spec.manifests (octohelm testdata/demo.yaml form) as well as the flat form', () => {
+    const input = demo();
+    const spec = input.spec as Record<string, unknown>;
+    spec.manifests = {
+      configMaps: {
+        web: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web' }, data: { a: '1' } },
+      },
+      deployments: {
+        web: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1 } },
+      },
+    };
+    const result = safeParseKubePkg(input);
+    expect(result.success).toBe(true);
+    if (!result.success) return;
+    expect(Object.keys(result.data.spec.manifests).sort()).toEqual(['configMaps.web', 'deployments.web']);
+    expect(result.data.spec.manifests['deployments.web']?.kind).toBe('Deployment');
+  });
+
+  it('accepts a v-prefixed version such as v0.0.0', () => {
+    const input = demo();
+    (input.spec as Record<string, unknown>).version = 'v0.0.0';
+    expect(safeParseKubePkg(input).success).toBe(true);
+  });
+
+  it("reads the original's status.resources shape {apiVersion, kind, metadata: {name}, status}", () => {
+    const input = demo();
+    input.status = {
+      resources: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'web', namespace: 'default' },
+          status: {},
+        },
+      ],
+    };
+    const result = safeParseKubePkg(input);
+    expect(result.success).toBe(true);
+    if (!result.success) return;
+    expect(result.data.status?.resources).toEqual([
+      { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'default' },
+    ]);
+  });
+
+  it('refuses v0.2+ spec fields by name and version instead of dropping them', () => {
+    const input = demo();
+    const spec = input.spec as Record<string, unknown>;
+    spec.deploy = { kind: 'Deployment' };
+    spec.containers = { web: { image: { name: 'nginx' } } };
+    spec.serviceAccount = { scope: 'Namespace' };
+    const result = safeParseKubePkg(input);
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(result.error.code).toBe('UNSUPPORTED_SPEC');
+    expect(result.error.message).toContain('spec.deploy, spec.containers, spec.serviceAccount');
+    expect(result.error.message).toContain('v0.2');
+  });
+});

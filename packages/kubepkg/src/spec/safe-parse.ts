@@ -8,7 +8,10 @@ import {
   KubePkgSchema,
 } from './kubepkg-schema.ts';
 
-/** Result of a `safeParse*` call: data, or a KubePkgError (code INVALID_KUBEPKG) listing every issue. */
+/**
+ * Result of a `safeParse*` call: data, or a KubePkgError listing every issue (code INVALID_KUBEPKG, or
+ * UNSUPPORTED_SPEC for fields of later octohelm versions).
+ */
 export type KubePkgParseResult<T> = { success: true; data: T } | { success: false; error: KubePkgError };
 
 /** Renders a zod path as `spec.images["docker.io/x:1"]` / `items[0].metadata.name`. */
@@ -35,12 +38,16 @@ function parseWith<T>(schema: z.ZodType<T>, input: unknown, what: string): KubeP
   const result = schema.safeParse(input);
   if (result.success) return { success: true, data: result.data };
   const issues = toIssues(result.error);
+  const unsupported = result.error.issues.some(
+    (issue) =>
+      issue.code === 'custom' && (issue.params as { unsupported?: unknown } | undefined)?.unsupported,
+  );
   const first = issues[0];
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   return {
     success: false,
     error: new KubePkgError(
-      'INVALID_KUBEPKG',
+      unsupported ? 'UNSUPPORTED_SPEC' : 'INVALID_KUBEPKG',
       `Invalid ${what}: ${first ? `${first.path}: ${first.message}` : 'unknown problem'}${more}. Fix the document and retry.`,
       { issues, cause: result.error },
     ),
