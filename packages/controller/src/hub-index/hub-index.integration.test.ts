@@ -30,7 +30,14 @@ import {
   tarGzipLayer,
 } from '@hub/test-env/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, type Manager, runHubIndexCli, startManager } from '../index.ts';
+import {
+  createImageStore,
+  createLogger,
+  createPeriodicIndexer,
+  type Manager,
+  runHubIndexCli,
+  startManager,
+} from '../index.ts';
 
 type Obj = {
   metadata: { name: string; resourceVersion: string; labels?: Record<string, string> };
@@ -299,5 +306,38 @@ describe('hub-index', () => {
     expect((await cli('--registry', registry.host, 'x:1')).code).toBe(2);
     expect((await cli('x:1', '--prune')).code).toBe(2);
     expect((await cli('--registry', registry.host, '--type', 'bogus')).code).toBe(2);
+  });
+
+  it('the periodic indexer follows pushes, and only while it leads', async () => {
+    await push('acme/zstd', '2', [await layer([{ path: 'README.md', content: 'pushed later' }], 'zstd')]);
+    let leader = false;
+    const runs: number[] = [];
+    const errors: string[] = [];
+    const indexer = createPeriodicIndexer({
+      store: createImageStore(admin),
+      registry: registry.host,
+      repositories: ['acme/zstd'],
+      plainHttp: [registry.host],
+      intervalMs: 200,
+      isLeader: () => leader,
+      onRun: (r) => runs.push(r.summary.changed),
+      log: { info: () => {}, error: (msg, fields) => errors.push(`${msg} ${JSON.stringify(fields)}`) },
+    });
+    try {
+      expect(await indexer.runOnce()).toBeUndefined();
+      expect(await get('Image', 'acme.zstd.2')).toBeUndefined();
+      leader = true;
+      const image = await eventually(
+        'Image acme.zstd.2',
+        () => get('Image', 'acme.zstd.2'),
+        async () => ({ runs, errors }),
+      );
+      expect(image.spec.detail?.docs).toBe('pushed later');
+      // The next turn finds nothing to do: an idempotent run writes nothing.
+      await eventually('a run that changes nothing', async () => (runs.includes(0) ? true : undefined));
+      expect(runs[0]).toBeGreaterThan(0);
+    } finally {
+      await indexer.stop();
+    }
   });
 });

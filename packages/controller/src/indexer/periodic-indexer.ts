@@ -48,7 +48,7 @@ export function createPeriodicIndexer(options: PeriodicIndexerOptions): Periodic
   let current: Promise<IndexImagesResult | undefined> | undefined;
   const runOnce = (): Promise<IndexImagesResult | undefined> => {
     if (current) return current;
-    current = (async () => {
+    const run = (async () => {
       if (stopper.signal.aborted || !(options.isLeader?.() ?? true)) return undefined;
       try {
         const result = await indexImages({
@@ -82,10 +82,12 @@ export function createPeriodicIndexer(options: PeriodicIndexerOptions): Periodic
           });
         }
         return undefined;
-      } finally {
-        current = undefined;
       }
     })();
+    // Cleared after the run settles (a run that returns at once must not leave itself behind).
+    current = run.finally(() => {
+      current = undefined;
+    });
     return current;
   };
   const loop = (async () => {
