@@ -94,6 +94,17 @@ describe('openKeyRing', () => {
     expect(await readdir(dir)).toHaveLength(2);
   });
 
+  it('orders keys made within one second by their names, also after a reload', async () => {
+    let now = Date.parse('2026-01-01T00:00:00.100Z');
+    const dir = await tempDir();
+    const options = { dir, issuer: 'x', tokenTtlMs: MINUTE, activationDelayMs: 0, now: () => new Date(now) };
+    const ring = await openKeyRing(options);
+    now += 1;
+    const fresh = await ring.rotate();
+    expect(ring.signingKey().kid).toBe(fresh.kid);
+    expect((await openKeyRing(options)).signingKey().kid).toBe(fresh.kid);
+  });
+
   it('refuses a certificate that belongs to another key, naming the file', async () => {
     const a = await tempDir();
     const b = await tempDir();

@@ -145,11 +145,9 @@ async function loadDir(dir: string): Promise<TokenSigningKey[]> {
   return keys;
 }
 
+// Sorts by creation to the millisecond (certificates keep whole seconds): token-20260101T000000123Z-<hex>.
 function keyName(createdAt: Date): string {
-  return `token-${createdAt
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  return `token-${createdAt.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
 }
 
 /**
@@ -183,7 +181,12 @@ export async function openKeyRing(options: KeyRingOptions): Promise<KeyRing> {
   };
   if (keys.length === 0) await addKey();
 
-  const sorted = () => [...keys].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  // Creation order; keys made within one second fall back to their names, which carry milliseconds.
+  const sorted = () =>
+    [...keys].sort(
+      (a, b) =>
+        a.createdAt.getTime() - b.createdAt.getTime() || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
   // The key that signs at `at`: the newest one activated by then; the oldest when none is (a fresh ring).
   const signerAt = (at: number, ordered: readonly TokenSigningKey[]): TokenSigningKey => {
     const active = ordered.filter((k, i) => i === 0 || k.createdAt.getTime() + activationDelayMs <= at);
