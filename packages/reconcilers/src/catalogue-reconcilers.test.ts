@@ -138,6 +138,27 @@ describe('the seed samples converge', () => {
   });
 });
 
+describe('many Images at once', () => {
+  it('converge in at most 3 writes per Image, and then write nothing', async () => {
+    const { cluster, runtime } = setup();
+    let n = 0;
+    for (const o of ['o1', 'o2', 'o3'])
+      for (const r of ['r1', 'r2', 'r3', 'r4'])
+        for (const t of ['v1', 'v2', 'v3', 'v4', 'v5'])
+          cluster.create(
+            withRequester(
+              imageObject(`${o}/${r}:${t}`, { creatTime: new Date(Date.UTC(2024, 0, ++n)).toISOString() }),
+            ),
+          );
+    await runtime.settle();
+    expect(n).toBe(60);
+    expect(cluster.calls.length / n).toBeLessThanOrEqual(3);
+    expect(tagNames(repo(cluster, 'o2.r3'))).toEqual(['v5', 'v4', 'v3', 'v2', 'v1']);
+    expect(org(cluster, 'o3')?.status?.repos).toEqual(['o3/r1', 'o3/r2', 'o3/r3', 'o3/r4']);
+    expect(await runtime.reconcileEverything()).toEqual([]);
+  });
+});
+
 describe('tag order', () => {
   it('newest creatTime first; equal times by tag name, natural order descending (v10 before v9)', async () => {
     const { cluster, runtime } = setup();

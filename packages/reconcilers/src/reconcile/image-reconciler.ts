@@ -2,6 +2,7 @@ import {
   ANNOTATION_REQUESTER,
   formatRepositoryName,
   IMAGEHUB_API_VERSION,
+  type Image,
   imageLabels,
   imageMetadataName,
   parseImageHubName,
@@ -19,6 +20,7 @@ import type {
 } from '../client.ts';
 import { catalogueRef, controllerReference, includesAll, ownedOnlyBy } from './object-refs.ts';
 import { applyStatusIfChanged } from './status-writer.ts';
+import { onlyStatusChanged } from './watch-filters.ts';
 
 /** The Repository the Image reconciler creates for `org/repo`, recording who pushed first. */
 export function newRepository(name: RepositoryName, requester: string | undefined): KubeObject {
@@ -44,28 +46,11 @@ async function reconcileImage(
   const image = client.cache.get('Image', name);
   if (image === undefined || image.metadata.deletionTimestamp) return undefined;
   const parsed = parseImageHubName(image.spec.name);
-  if (!parsed.success) {
-    await applyStatusIfChanged(
-      'Image',
-      image,
-      {
-        fields: {},
-        ready: { type: 'Ready', status: 'False', reason: 'InvalidName', message: parsed.error.message },
-      },
-      context,
-    );
-    return undefined;
-  }
+  if (!parsed.success) return unlisted(image, 'InvalidName', parsed.error.message, context);
   const derived = imageMetadataName(parsed.data);
   if (derived !== name) {
     const message = `metadata.name must be "${derived}" (derived from spec.name ${image.spec.name}); this Image is not listed in its Repository.`;
-    await applyStatusIfChanged(
-      'Image',
-      image,
-      { fields: {}, ready: { type: 'Ready', status: 'False', reason: 'NameMismatch', message } },
-      context,
-    );
-    return undefined;
+    return unlisted(image, 'NameMismatch', message, context);
   }
 
   const repositoryName = { organization: parsed.data.organization, repository: parsed.data.repository };
@@ -78,11 +63,10 @@ async function reconcileImage(
   if (repository?.metadata.deletionTimestamp) return { requeueAfterMs: 1000 };
   const changes: string[] = [];
   if (repository === undefined) {
+    // No force: if the cache is stale and someone created it meanwhile, a conflict retries
+    // rather than overwriting their fields.
     repository = await client.apply(
       newRepository(repositoryName, image.metadata.annotations?.[ANNOTATION_REQUESTER]),
-      {
-        force: true,
-      },
     );
     client.recordEvent(catalogueRef('Repository', repository), {
       type: 'Normal',
@@ -130,12 +114,30 @@ async function reconcileImage(
     context,
   );
   if (wroteStatus) changes.push('status');
-  if (changes.length > 0) {
+  // Images are the high-volume kind: their first listing shows as the Repository's event; an
+  // Image gets its own only when an already-listed one changes (relisted, relabelled, re-owned).
+  const wasListed =
+    Array.isArray(image.status?.conditions) && image.status.conditions.some((c) => c.type === 'Ready');
+  if (changes.length > 0 && wasListed) {
     client.recordEvent(catalogueRef('Image', image), {
       type: 'Normal',
       reason: 'Synced',
       message: changes.join('; '),
     });
+  }
+  return undefined;
+}
+
+// An Image that cannot be listed: a Ready=False status and a Warning, once.
+async function unlisted(
+  image: Image,
+  reason: string,
+  message: string,
+  context: ReconcileContext,
+): Promise<undefined> {
+  const ready = { type: 'Ready', status: 'False' as const, reason, message };
+  if (await applyStatusIfChanged('Image', image, { fields: {}, ready }, context)) {
+    context.client.recordEvent(catalogueRef('Image', image), { type: 'Warning', reason, message });
   }
   return undefined;
 }
@@ -156,7 +158,10 @@ function listedImages(object: KubeObject | undefined): string[] {
 }
 
 const imageWatches: readonly WatchMapping[] = [
-  { kind: 'Image', map: (event) => (event.type === 'DELETED' ? [] : nameOf(event.object)) },
+  {
+    kind: 'Image',
+    map: (event) => (event.type === 'DELETED' || onlyStatusChanged(event) ? [] : nameOf(event.object)),
+  },
   {
     kind: 'Repository',
     map: (event) => (event.type === 'DELETED' ? listedImages(event.old ?? event.object) : []),

@@ -25,6 +25,7 @@ import {
 } from '../permissions/organization-rbac.ts';
 import { catalogueRef, ownerReferencesOf } from './object-refs.ts';
 import { applyStatusIfChanged } from './status-writer.ts';
+import { onlyStatusChanged } from './watch-filters.ts';
 
 /** The `spec.name`s of the Organization's live Repositories, sorted and unique. */
 export function repositoriesOfOrganization(cache: CacheView, organization: string): string[] {
@@ -185,7 +186,10 @@ function owningOrganizations(object: KubeObject): string[] {
 }
 
 const organizationWatches: readonly WatchMapping[] = [
-  { kind: 'Organization', map: (event) => [event.object.metadata.name ?? ''].filter(Boolean) },
+  {
+    kind: 'Organization',
+    map: (event) => (onlyStatusChanged(event) ? [] : [event.object.metadata.name ?? ''].filter(Boolean)),
+  },
   {
     kind: 'Repository',
     map: (event) =>

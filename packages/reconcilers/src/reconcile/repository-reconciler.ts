@@ -29,6 +29,7 @@ import { latestKeywords, staleKeywordLabels } from './keyword-labels.ts';
 import { catalogueRef, controllerReference, includesAll, ownedOnlyBy } from './object-refs.ts';
 import { applyStatusIfChanged, type DesiredStatus } from './status-writer.ts';
 import { compareTagsNewestFirst, tagDataOf } from './tag-order.ts';
+import { onlyStatusChanged } from './watch-filters.ts';
 
 /**
  * The live Images of `org/repo`: found by label, confirmed by `spec.name` (a shortened label value
@@ -215,11 +216,10 @@ async function ensureOrganization(
   const existing = client.cache.get('Organization', organizationMetadataName(name.organization));
   if (existing !== undefined) return existing;
   if (policy.missingOrganization === 'wait') return undefined;
+  // No force: an Organization someone created meanwhile (stale cache) must keep its creator; the
+  // conflict retries and the next pass finds it in the cache.
   const created = await client.apply(
     newOrganization(name.organization, firstRequester(client.cache, name.organization), policy),
-    {
-      force: true,
-    },
   );
   client.recordEvent(catalogueRef('Organization', created), {
     type: 'Normal',
@@ -250,11 +250,17 @@ function listedRepos(object: KubeObject | undefined): string[] {
 const repositoryWatches: readonly WatchMapping[] = [
   {
     kind: 'Repository',
-    map: (event) => (event.type === 'DELETED' ? [] : [event.object.metadata.name ?? ''].filter(Boolean)),
+    map: (event) =>
+      event.type === 'DELETED' || onlyStatusChanged(event)
+        ? []
+        : [event.object.metadata.name ?? ''].filter(Boolean),
   },
   {
     kind: 'Image',
-    map: (event) => [...new Set([...repositoryOf(event.object), ...repositoryOf(event.old)])],
+    map: (event) =>
+      onlyStatusChanged(event)
+        ? []
+        : [...new Set([...repositoryOf(event.object), ...repositoryOf(event.old)])],
   },
   {
     // A created, deleted or newly listing Organization: its Repositories (also those waiting for it).
