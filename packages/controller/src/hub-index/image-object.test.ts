@@ -5,8 +5,11 @@ import { buildIndexedImage, INDEX_FIELD_MANAGER, parseMetadataConfig } from './i
 
 const name = { organization: 'acme', repository: 'app', tag: 'v1' };
 
-function inspection(over: Partial<ImageInspection> = {}): ImageInspection {
-  return {
+function inspection(
+  over: Partial<ImageInspection> = {},
+  drop: (keyof ImageInspection)[] = [],
+): ImageInspection {
+  const out: ImageInspection = {
     reference: 'r.example/acme/app:v1',
     registry: 'r.example',
     repository: 'acme/app',
@@ -24,6 +27,8 @@ function inspection(over: Partial<ImageInspection> = {}): ImageInspection {
     scan: { layersRead: 1, bytesRead: 10, complete: true },
     ...over,
   };
+  for (const key of drop) delete out[key];
+  return out;
 }
 
 describe('buildIndexedImage', () => {
@@ -69,9 +74,9 @@ describe('buildIndexedImage', () => {
       buildIndexedImage(inspection({ metadataConfig: meta }), { name, source: 's', type: 'cloud-image' }).spec
         .type,
     ).toBe('cloud-image');
-    expect(
-      buildIndexedImage(inspection({ created: undefined }), { name, source: 's' }).spec.detail.creatTime,
-    ).toBe('1970-01-01T00:00:00Z');
+    expect(buildIndexedImage(inspection({}, ['created']), { name, source: 's' }).spec.detail.creatTime).toBe(
+      '1970-01-01T00:00:00Z',
+    );
   });
 
   it('reads a bare detail map too, and rejects what is not a map', () => {
