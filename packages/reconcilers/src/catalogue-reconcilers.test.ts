@@ -133,6 +133,8 @@ describe('the seed samples converge', () => {
     // 3 Images: 3 metadata + 3 status; 2 Repositories: create + metadata + status each (status may
     // be written once per new tag); 1 Organization: create, ClusterRole, binding, status (per new repo).
     expect(cluster.calls.length).toBeLessThanOrEqual(3 * 2 + 2 * 4 + 6);
+    // First listings are told by the Repository's events, not one Event per Image.
+    expect(cluster.events.filter((e) => e.about.kind === 'Image')).toEqual([]);
     const writes = cluster.calls.map((c) => JSON.stringify([c.verb, c.kind, c.name, c.body]));
     expect(new Set(writes).size).toBe(writes.length);
   });
@@ -429,6 +431,8 @@ describe('objects that cannot be catalogued', () => {
       reason: 'NameMismatch',
     });
     expect(await runtime.reconcileEverything()).toEqual([]);
+    const warnings = cluster.events.filter((e) => e.about.name === 'my-own-name');
+    expect(warnings.map((e) => [e.event.type, e.event.reason])).toEqual([['Warning', 'NameMismatch']]);
   });
 
   it('an Organization with an invalid name gets a condition and no RBAC', async () => {
