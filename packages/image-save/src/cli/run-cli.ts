@@ -5,7 +5,7 @@ import { formatBytes } from '../format/format-bytes.ts';
 import { isPlatformError, parsePlatform } from '../platform/platform.ts';
 import type { SaveEvent } from '../save/events.ts';
 import { readImageList } from '../save/images-file.ts';
-import { type SaveImagesOptions, type SaveImagesResult, saveImages } from '../save/save-images.ts';
+import type { SaveImagesOptions, SaveImagesResult } from '../save/save-images.ts';
 import { createProgressRenderer } from './progress.ts';
 
 export const HELP = `hub-save: save images and Helm charts into a directory a stock docker-registry serves
@@ -119,6 +119,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   };
   let result: SaveImagesResult;
   try {
+    // Loaded only for real work: --help and usage errors never load the HTTP stack (undici).
+    const { saveImages } = await import('../save/save-images.ts');
     result = await saveImages(opts);
   } catch (error) {
     const e = toHubError(error);
