@@ -375,6 +375,22 @@ describe('hostile archives are rejected and leave nothing visible', () => {
     expect(error.code).toBe('ARCHIVE_OVERSIZE_ENTRY');
   });
 
+  it('names every missing blob of an incremental package, not just the first', async () => {
+    const { document, blobs } = fixture();
+    // Keep only the manifests: the shared layer and both configs are missing.
+    const manifests = new Set(
+      (document.status?.digests ?? []).filter((d) => d.type === 'manifest').map((d) => d.digest),
+    );
+    const partial = new Map([...blobs].filter(([d]) => manifests.has(d)));
+    const dir = await tempDir();
+    const error = (await importKubePkg(PassThrough.from([await archive(document, partial)]), { dir }).catch(
+      (e: unknown) => e,
+    )) as KubePkgError;
+    expect(error.code).toBe('ARCHIVE_MISSING_BLOB');
+    expect(error.message).toMatch(/^3 blobs are neither in the archive/);
+    for (const digest of blobs.keys()) if (!manifests.has(digest)) expect(error.message).toContain(digest);
+  });
+
   it('fails an incremental package whose base blobs are missing, before linking', async () => {
     const { document, blobs } = fixture();
     const partial = new Map([...blobs].filter(([, b]) => b.length !== 18000));

@@ -6,6 +6,7 @@ import { type ArchiveLimits, readKubePkgArchive } from '../archive/read-archive.
 import { KubePkgError } from '../errors.ts';
 import type { DigestMeta, KubePkg, KubePkgList } from '../spec/kubepkg-schema.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
+import { CommitQueue } from './commit-queue.ts';
 import { manifestPushError } from './push-failure.ts';
 
 /** Where {@link importKubePkg} puts the content. */
@@ -91,6 +92,39 @@ function planOf(document: KubePkg | KubePkgList): { entries: DigestMeta[]; sizes
   return { entries, sizes };
 }
 
+/** One error naming every missing blob (the first ten and the count). */
+function missingBlobs(missing: string[], where: string): KubePkgError {
+  const shown = missing.slice(0, 10).join(', ');
+  const more = missing.length > 10 ? ` and ${missing.length - 10} more` : '';
+  return new KubePkgError(
+    'ARCHIVE_MISSING_BLOB',
+    `${missing.length} blob${missing.length === 1 ? ' is' : 's are'} neither in the archive nor ${where}: ${shown}${more}. Export again without --since/--inventory, or import the base package first.`,
+    { subject: missing[0] as string, detail: { missing } },
+  );
+}
+
+/** A storage failure as the import reports it: a mismatch means a corrupt archive, anything else IMPORT_FAILED. */
+function storeError(cause: unknown, digest: string, dir: string): KubePkgError {
+  const code = String((cause as { code?: unknown }).code ?? '')
+    .toUpperCase()
+    .replace('-', '_');
+  if (code === 'DIGEST_MISMATCH' || code === 'SIZE_MISMATCH') {
+    return new KubePkgError(
+      code === 'DIGEST_MISMATCH' ? 'ARCHIVE_DIGEST_MISMATCH' : 'ARCHIVE_SIZE_MISMATCH',
+      `Entry "blobs/${digest.replace(':', '/')}" ${code === 'DIGEST_MISMATCH' ? 'does not hash to its name' : 'has the wrong size'}; the archive is corrupt or tampered with.`,
+      { subject: digest, cause },
+    );
+  }
+  return new KubePkgError(
+    'IMPORT_FAILED',
+    `Could not store blob ${digest} under ${dir}: ${(cause as Error).message}`,
+    {
+      subject: digest,
+      cause,
+    },
+  );
+}
+
 /** Passes chunks through and remembers an error thrown by the archive reader (e.g. a digest mismatch). */
 function watched(content: AsyncIterable<Uint8Array>): {
   stream: AsyncIterable<Uint8Array>;
@@ -116,6 +150,7 @@ async function importToDir(
   options: ImportKubePkgOptions,
 ) {
   const storage = new RegistryStorage(dir);
+  const commits = new CommitQueue(4);
   let plan: ReturnType<typeof planOf> | undefined;
   let written = 0;
   const result = await readKubePkgArchive(
@@ -138,51 +173,41 @@ async function importToDir(
           return;
         }
         // The storage writer hashes what it writes and refuses a mismatch before the rename, so the
-        // reader need not hash it a second time.
+        // reader need not hash it a second time. Its commit (fsync, rename) overlaps the next entry.
         const { stream, error } = watched(sinkVerified);
+        const upload = await storage.beginBlob(digest, { size, resume: false });
         try {
-          await storage.writeBlob(digest, stream, {
-            size,
-            ...(options.signal ? { signal: options.signal } : {}),
-          });
-        } catch (cause) {
-          const original = error();
-          if (original !== undefined) throw original;
-          const code = String((cause as { code?: unknown }).code ?? '')
-            .toUpperCase()
-            .replace('-', '_');
-          if (code === 'DIGEST_MISMATCH' || code === 'SIZE_MISMATCH') {
-            throw new KubePkgError(
-              code === 'DIGEST_MISMATCH' ? 'ARCHIVE_DIGEST_MISMATCH' : 'ARCHIVE_SIZE_MISMATCH',
-              `Entry "blobs/${digest.replace(':', '/')}" ${code === 'DIGEST_MISMATCH' ? 'does not hash to its name' : 'has the wrong size'}; the archive is corrupt or tampered with.`,
-              { subject: digest, cause },
-            );
+          for await (const chunk of stream) {
+            options.signal?.throwIfAborted();
+            await upload.write(chunk);
           }
-          throw new KubePkgError(
-            'IMPORT_FAILED',
-            `Could not store blob ${digest} under ${dir}: ${(cause as Error).message}`,
-            {
-              subject: digest,
-              cause,
-            },
-          );
+        } catch (cause) {
+          await upload.abort();
+          throw error() ?? storeError(cause, digest, dir);
         }
-        written += 1;
-        options.onEvent?.({ type: 'blob', digest, size, written: true });
+        await commits.add(
+          upload.commit().then(
+            () => {
+              written += 1;
+              options.onEvent?.({ type: 'blob', digest, size, written: true });
+            },
+            (cause: unknown) => {
+              throw storeError(cause, digest, dir);
+            },
+          ),
+        );
       },
     },
     options,
-  );
+  ).catch(async (error: unknown) => {
+    await commits.settle();
+    throw error;
+  });
+  await commits.drain();
   const { entries, sizes } = plan ?? planOf(result.document);
-  for (const [digest, size] of sizes) {
-    if ((await storage.blobSize(digest)) !== size) {
-      throw new KubePkgError(
-        'ARCHIVE_MISSING_BLOB',
-        `Blob ${digest} is neither in the archive nor already under ${dir}; export again without --since/--inventory, or import the base package first.`,
-        { subject: digest },
-      );
-    }
-  }
+  const missing: string[] = [];
+  for (const [digest, size] of sizes) if ((await storage.blobSize(digest)) !== size) missing.push(digest);
+  if (missing.length > 0) throw missingBlobs(missing, `already under ${dir}`);
   // Links only now, after every blob verified: blobs first, then manifests, tags last.
   for (const entry of entries) if (entry.type === 'blob') await storage.linkLayer(entry.name, entry.digest);
   for (const entry of entries)
@@ -280,19 +305,14 @@ async function importToRegistry(
       options,
     );
     const { entries } = plan ?? planOf(result.document);
+    const missing: string[] = [];
     for (const entry of entries) {
       if (entry.type !== 'blob') continue;
       const loc = { registry: target.registry, repository: entry.name };
-      if (!(await client.headBlob(loc, entry.digest, signal))) {
-        throw new KubePkgError(
-          'ARCHIVE_MISSING_BLOB',
-          `Blob ${entry.digest} is neither in the archive nor in ${target.registry}/${entry.name}.`,
-          {
-            subject: entry.digest,
-          },
-        );
-      }
+      if (!(await client.headBlob(loc, entry.digest, signal)))
+        missing.push(`${entry.digest} (${entry.name})`);
     }
+    if (missing.length > 0) throw missingBlobs(missing, `in ${target.registry}`);
     // Children (untagged) before the tagged top-level manifests that reference them.
     const ordered = entries
       .filter((e) => e.type === 'manifest')
