@@ -8,18 +8,16 @@
 // Usage: node --conditions=@hub/source scripts/demo.ts [--out <dir>] [--keep]
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { imageLabels, imageMetadataName, mustParseImageHubName, validateImage } from '@hub/api-types';
-import { startHubTestEnv, startRegistry } from '@hub/test-env';
+import { freePort, startHubTestEnv, startRegistry } from '@hub/test-env';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
-const node = process.execPath;
-const hubSave = join(root, 'packages/image-save/dist/cli.js');
-const kubepkg = join(root, 'packages/kubepkg/dist/cli.js');
+// The CLIs as a user runs them: the linked bins (bin/<cli>.js → the built dist/cli.js).
+const bin = (name: string) => join(root, 'node_modules/.bin', name);
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, keep: { type: 'boolean' } } });
 const out = values.out ? resolve(values.out) : await mkdtemp(join(tmpdir(), 'hub-demo-'));
@@ -28,14 +26,18 @@ await mkdir(out, { recursive: true });
 const step = (title: string) => console.log(`\n\x1b[1m▶ ${title}\x1b[0m`);
 const ok = (line: string) => console.log(`  ✓ ${line}`);
 
-/** Runs a CLI with its output shown (progress lines), failing the demo when it fails. */
-function show(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  console.log(`  $ ${[cmd === node ? 'node' : cmd, ...args.map((a) => a.replace(root, '.'))].join(' ')}`);
+/**
+ * Runs a CLI in the output directory, shown as a user types it (`$ hub-save --dir saved-registry …`),
+ * with its own output (progress lines) shown; fails the demo when it fails.
+ */
+function show(cli: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`);
+  console.log(`  $ ${[cli, ...args].map(quote).join(' ')}`);
   return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+    const child = spawn(bin(cli), args, { cwd: out, stdio: ['ignore', 'inherit', 'inherit'], env });
     child.on('error', fail);
     child.on('exit', (code) =>
-      code === 0 ? done() : fail(new Error(`${cmd} ${args[0]} exited with ${code}`)),
+      code === 0 ? done() : fail(new Error(`${cli} ${args[0]} exited with ${code}`)),
     );
   });
 }
@@ -51,17 +53,6 @@ async function skopeoDigest(reference: string): Promise<string> {
   );
   const { createHash } = await import('node:crypto');
   return `sha256:${createHash('sha256').update(stdout).digest('hex')}`;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 async function waitFor(url: string, timeoutMs = 15_000): Promise<void> {
@@ -89,10 +80,9 @@ const kubectlEnv = { ...process.env, KUBECONFIG: env.controlPlane.kubeconfigPath
 step('hub-save: images and a Helm chart into a registry-servable directory');
 const picked = ['oci-multiarch', 'docker-manifest-list', 'deep-path', 'helm-chart', 'documented'] as const;
 const saved = join(out, 'saved-registry');
-await show(node, [
-  hubSave,
+await show('hub-save', [
   '--dir',
-  saved,
+  'saved-registry',
   '--plain-http',
   source,
   '--platform',
@@ -147,25 +137,23 @@ const pkg = {
     },
   },
 };
-const pkgJson = join(out, 'kubepkg.json');
-await writeFile(pkgJson, `${JSON.stringify(pkg, null, 2)}\n`);
-const archive = join(out, 'demo.kubepkg.tgz');
-await show(node, [
-  kubepkg,
+await writeFile(join(out, 'kubepkg.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+await show('kubepkg', [
   'export',
-  pkgJson,
+  'kubepkg.json',
   '-o',
-  archive,
+  'demo.kubepkg.tgz',
   '--plain-http',
   source,
   '--platform',
   'linux/amd64',
 ]);
-const airgap = join(out, 'airgap-registry');
-await show(node, [kubepkg, 'import', archive, '--dir', airgap]);
+await show('kubepkg', ['import', 'demo.kubepkg.tgz', '--dir', 'airgap-registry']);
 
 const port = await freePort();
-const agent = spawn(node, [kubepkg, 'serve', '--dir', airgap, '--addr', `127.0.0.1:${port}`], {
+console.log(`  $ kubepkg serve --dir airgap-registry --addr 127.0.0.1:${port} &`);
+const agent = spawn(bin('kubepkg'), ['serve', '--dir', 'airgap-registry', '--addr', `127.0.0.1:${port}`], {
+  cwd: out,
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 try {
@@ -177,7 +165,7 @@ try {
 } finally {
   agent.kill('SIGTERM');
 }
-await show(node, [kubepkg, 'apply', archive, '--registry-rewrite', `127.0.0.1:${port}`], kubectlEnv);
+await show('kubepkg', ['apply', 'demo.kubepkg.tgz', '--registry-rewrite', `127.0.0.1:${port}`], kubectlEnv);
 const { stdout: deployed } = await run(
   'kubectl',
   ['get', 'deployment', 'web', '-n', 'demo', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'],

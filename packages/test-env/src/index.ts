@@ -26,6 +26,7 @@ export type { Fault, FaultProxy, FaultRule, FaultTarget, InjectedFault } from '.
 export { faultTargetOf, startFaultProxy, takeRule } from './fault-proxy/index.ts';
 export type { KubeconfigInput } from './kubeconfig/render-kubeconfig.ts';
 export { kubeConfigFromString, renderKubeconfig } from './kubeconfig/render-kubeconfig.ts';
+export { freePort } from './net/free-port.ts';
 export { liveProcessGroups, peakRssBytes } from './process/managed-process.ts';
 export { renderRegistryConfig } from './registry/registry-config.ts';
 export type { Registry, RegistryOptions } from './registry/start-registry.ts';
