@@ -163,11 +163,12 @@ job_test_unit() {
   node scripts/test-summary.ts .test-results/unit.json "$?"
 }
 
-# run_demo <script> [args]: builds the packages (the demo runs the built CLIs), then the demo itself.
+# run_demo <nx projects> <script> [args]: builds those projects (a demo runs their built CLIs, as a
+# user would), then the demo itself; its output is the job's and is shown as it comes.
 run_demo() {
-  local script=$1
-  shift
-  phase "build (nx)" 30 nx run-many -t build --outputStyle=stream || return 1
+  local projects=$1 script=$2
+  shift 2
+  phase "build ${projects//,/, } (nx)" 30 nx run-many -t build -p "$projects" --outputStyle=stream || return 1
   node --conditions=@hub/source "$script" "$@"
 }
 
@@ -184,7 +185,7 @@ case "$cmd" in
     ;;
   demo)
     setup || exit 1
-    run_demo scripts/demo.ts "${@:2}"
+    run_demo @hub/image-save,@hub/kubepkg scripts/demo.ts "${@:2}"
     ;;
   setup)
     setup || exit 1
