@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createRegistryTokenHandler,
+  createTokenReviewAuthenticator,
   type IsOrganizationManager,
   kubernetesDownloadCountWriter,
   openKeyRing,
@@ -13,7 +14,7 @@ import {
 } from '@hub/controller';
 import { isOrganizationManager } from '@hub/reconcilers';
 import { type Registry, startRegistry } from '@hub/test-env';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createCatalogueObject,
@@ -230,6 +231,31 @@ describe('registry token auth against the real registry, apiserver and skopeo', 
     ]);
     expect(viaSkopeo.ok).toBe(false);
     expect(viaSkopeo.stderr).not.toContain(secret);
+  });
+
+  it('reviews tokens with the real TokenReview API, audiences included', async () => {
+    const review = createTokenReviewAuthenticator({ kubeConfig: kc });
+    expect(await review.authenticate(tokens.alice)).toMatchObject({
+      username: `system:serviceaccount:${namespace}:alice`,
+    });
+    expect((await review.authenticate(tokens.alice))?.groups).toContain(
+      `system:serviceaccounts:${namespace}`,
+    );
+    expect(await review.authenticate(`${tokens.alice.slice(0, -4)}AAAA`)).toBeUndefined();
+
+    // A token minted for the registry only is refused by the apiserver's own audiences, and the other way round.
+    const minted = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+      name: 'alice',
+      namespace,
+      body: { spec: { audiences: ['hub-registry'], expirationSeconds: 600 } },
+    });
+    const registryOnly = minted.status?.token ?? '';
+    const withAudience = createTokenReviewAuthenticator({ kubeConfig: kc, audiences: ['hub-registry'] });
+    expect((await withAudience.authenticate(registryOnly))?.username).toBe(
+      `system:serviceaccount:${namespace}:alice`,
+    );
+    expect(await withAudience.authenticate(tokens.alice)).toBeUndefined();
+    expect(await review.authenticate(registryOnly)).toBeUndefined();
   });
 
   it('raises downloadCount for granted pulls, one status write per repository per batch', async () => {
