@@ -91,7 +91,8 @@ install_npm() {
   # then provides Node 24 in node_modules/.bin, which everything after this runs on. npm's warnings
   # about that older Node (EBADENGINE) are expected here, so they stay in the log.
   command -v npm >/dev/null || { echo "npm is not on PATH: install Node 20 or newer with npm to bootstrap"; return 1; }
-  npm ci --no-audit --no-fund && touch "$npm_stamp"
+  # --loglevel: `npm test --silent` (CI) exports a silent loglevel, which would leave the log empty.
+  npm ci --no-audit --no-fund --loglevel=notice && touch "$npm_stamp"
 }
 
 use_project_node() {
