@@ -167,6 +167,24 @@ describe('createRegistryTokenHandler', () => {
     expect(response.headers.get('retry-after')).toBe('1');
   });
 
+  it('answers 500 with a code, and logs it, when something unexpected breaks', async () => {
+    const broken: KeyRing = {
+      ...ring,
+      signingKey: () => {
+        throw new Error('disk on fire');
+      },
+    };
+    const { get, events } = setup({ keyRing: broken });
+    const response = await get(PULL_PUSH);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toContain('INTERNAL');
+    expect(events).toContainEqual({
+      type: 'error',
+      message: 'unexpected error: disk on fire',
+      code: 'INTERNAL',
+    });
+  });
+
   it('rate-limits per client address and per user with 429 and Retry-After', async () => {
     const perAddress = setup({
       rateLimits: { perAddress: { ratePerSecond: 0.5, burst: 2 }, perUser: false },

@@ -32,7 +32,9 @@ export type RegistryTokenEvent =
       service?: string;
       status: number;
     }
-  | { type: 'issued'; clientAddress: string; subject: string; scopes: string[]; service: string };
+  | { type: 'issued'; clientAddress: string; subject: string; scopes: string[]; service: string }
+  /** Something failed that is not the client's fault (the answer was 500), or a background write failed. */
+  | { type: 'error'; message: string; code: string };
 
 /** Rate limits; `false` turns one off. */
 export interface RegistryTokenRateLimits {
@@ -243,6 +245,7 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
         );
       }
       const hubError = toHubError(error);
+      log({ type: 'error', message: hubError.message, code: hubError.code });
       return errorResponse(500, 'INTERNAL', `the token server failed (${hubError.code})`);
     }
   };

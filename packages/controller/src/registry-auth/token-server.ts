@@ -63,7 +63,7 @@ export interface RegistryTokenServerOptions {
   rateLimits?: RegistryTokenHandlerOptions['rateLimits'];
   usernameCheck?: RegistryTokenHandlerOptions['usernameCheck'];
   userNamespace?: string;
-  log?: (event: RegistryTokenEvent | { type: 'error'; message: string; code: string }) => void;
+  log?: (event: RegistryTokenEvent) => void;
   /** Replace the TokenReview client or the status writer (tests, other clusters). */
   authenticator?: TokenAuthenticator;
   downloadCountWriter?: DownloadCountWriter;
