@@ -1,4 +1,6 @@
 // Public API of @hub/datapack. Hand-written: every export is deliberate.
+// The keyword vocabulary, re-exported for search UIs that offer keyword filters.
+export { IMAGE_HUB_KEYWORDS, type ImageHubKeyword, UI_KEYWORDS } from '@hub/api-types';
 export type {
   CatalogueObject,
   CatalogueObjectKind,

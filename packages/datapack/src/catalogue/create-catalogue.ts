@@ -6,7 +6,7 @@ import {
   validateOrganization,
   validateRepository,
 } from '@hub/api-types';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import type { InformerEvent } from '../informer/informer.ts';
 import type { KubeApiError } from '../informer/kube-api-error.ts';
 import { createKubeTransport } from '../informer/kube-transport.ts';
@@ -20,7 +20,7 @@ import type { CatalogueObject, CatalogueReader } from './catalogue-reader.ts';
 import { type CatalogueChange, createCatalogueStore } from './catalogue-store.ts';
 
 export interface CatalogueOptions {
-  /** Where to watch; ignored when `informers` is given. */
+  /** Where to watch; ignored when `informers` is given. Default: $KUBECONFIG, ~/.kube/config or in-cluster. */
   kubeConfig?: KubeConfig | undefined;
   /** Share the informers (one watch per kind) of a process that already has them, e.g. hub-controller. */
   informers?: SharedInformerFactory | undefined;
@@ -64,7 +64,7 @@ function parse(kind: (typeof KINDS)[number], object: CachedObject): CatalogueObj
  * the controller's informers are (paginated lists, bookmarks, relist on 410, jittered reconnects),
  * because it is built on them.
  */
-export function createCatalogue(options: CatalogueOptions): Catalogue {
+export function createCatalogue(options: CatalogueOptions = {}): Catalogue {
   const store = createCatalogueStore();
   const onError = options.onError ?? (() => {});
   const owned = options.informers === undefined;
@@ -73,9 +73,12 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
 
   const factoryPromise: Promise<SharedInformerFactory> = (async () => {
     if (options.informers !== undefined) return options.informers;
-    if (options.kubeConfig === undefined)
-      throw new TypeError('createCatalogue needs kubeConfig or informers.');
-    const transport = await createKubeTransport(options.kubeConfig, { userAgent: 'hub-datapack-catalogue' });
+    let kubeConfig = options.kubeConfig;
+    if (kubeConfig === undefined) {
+      kubeConfig = new KubeConfig();
+      kubeConfig.loadFromDefault();
+    }
+    const transport = await createKubeTransport(kubeConfig, { userAgent: 'hub-datapack-catalogue' });
     return createSharedInformerFactory(transport, { onError: (error: KubeApiError) => onError(error) });
   })();
   factoryPromise.catch(() => {}); // surfaced by ready()

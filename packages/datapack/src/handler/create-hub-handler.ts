@@ -22,6 +22,8 @@ export interface HubHandlerOptions {
   authorize?: ((request: Request) => RepositoryAccess | Promise<RepositoryAccess>) | undefined;
   /** How long a request waits for the catalogue's first sync before a 503 (default 10 s). */
   readyTimeoutMs?: number | undefined;
+  /** Receives failures answered as 500 INTERNAL (the answer itself says nothing about them). */
+  onError?: ((error: unknown, request: Request) => void) | undefined;
 }
 
 /** A Web-standard fetch handler. */
@@ -186,7 +188,9 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
       }
       throw new DataPackError('NOT_FOUND', `no route ${url.pathname}.`, { field: 'path' });
     } catch (error) {
-      return errorResponse(error);
+      const response = errorResponse(error);
+      if (response.status >= 500) options.onError?.(error, request);
+      return response;
     }
   };
 }
