@@ -11,6 +11,7 @@ import { isKubePkgError } from '../errors.ts';
 import { importKubePkg } from '../import/import-kubepkg.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
 import { acceptedTypes, manifestMediaType, negotiate } from './accept.ts';
+import { listReferrers } from './referrers.ts';
 
 /** Options for {@link createRegistryServer}. */
 export interface RegistryServerOptions {
@@ -104,7 +105,7 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       return sendJson(res, 200, { repositories: page.items }, req.method === 'HEAD');
     }
     // Match on the raw (still percent-encoded) path: an encoded "/" or "." can never form a name.
-    const match = /^\/v2\/(.+)\/(manifests|blobs|tags)\/([^/]+)$/.exec(path);
+    const match = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\/([^/]+)$/.exec(path);
     if (!match) return sendError(res, 404, 'NOT_FOUND', 'not found');
     const [, rawName, what, reference] = match as unknown as [string, string, string, string];
     const names = candidateNames(rawName, url.searchParams.get('ns'));
@@ -125,11 +126,30 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
       return sendError(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry');
     }
     const isDigest = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/.test(reference);
+    if (what === 'referrers') {
+      // Never 404 (distribution-spec 1.1): an unknown subject has no referrers.
+      if (!isDigest) return sendError(res, 400, 'DIGEST_INVALID', 'invalid digest');
+      const artifactType = url.searchParams.get('artifactType') ?? undefined;
+      const manifests = [];
+      for (const name of names)
+        manifests.push(...(await listReferrers(storage, options.dir, name, reference, artifactType)));
+      if (artifactType !== undefined) res.setHeader('oci-filters-applied', 'artifactType');
+      const body = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests };
+      const bytes = Buffer.from(JSON.stringify(body));
+      res.writeHead(200, {
+        ...API_HEADERS,
+        'content-type': 'application/vnd.oci.image.index.v1+json',
+        'content-length': bytes.length,
+      });
+      return void res.end(req.method === 'HEAD' ? undefined : bytes);
+    }
     if (what === 'blobs') {
       if (!isDigest) return sendError(res, 400, 'DIGEST_INVALID', 'invalid digest');
       return serveBlob(req, res, names, reference);
     }
-    if (!isDigest && !isValidTag(reference)) return sendError(res, 400, 'TAG_INVALID', 'invalid tag');
+    // A reference that is no tag can name no manifest: 404 MANIFEST_UNKNOWN, as the conformance suite expects.
+    if (!isDigest && !isValidTag(reference))
+      return sendError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
     return serveManifest(req, res, names, reference, isDigest);
   }
 
