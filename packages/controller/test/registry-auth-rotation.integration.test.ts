@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RegistryTokenServer, startRegistryTokenServer, type TokenAuthenticator } from '@hub/controller';
-import { startRegistry } from '@hub/test-env';
+import { createCertificateAuthority, startRegistry } from '@hub/test-env';
 import { KubeConfig } from '@kubernetes/client-node';
 import { decodeProtectedHeader } from 'jose';
 import { afterEach, expect, inject, it } from 'vitest';
@@ -80,4 +81,34 @@ it('publishes both keys during a rotation, so the registry accepts tokens of the
   expect(await catalog(after.token)).toBe(200);
   // The old key's token still verifies while it lives.
   expect(await catalog(before.token)).toBe(200);
+});
+
+it('serves HTTPS when given a certificate, and /healthz', async () => {
+  const ca = await createCertificateAuthority('hub-token-test-ca');
+  const cert = await ca.issue({ commonName: 'hub-token', ipAddresses: ['127.0.0.1'], usage: 'server' });
+  const server = await startRegistryTokenServer({
+    bindAddress: '127.0.0.1:0',
+    kubeConfig: kc,
+    cache: { get: () => undefined },
+    authenticator: admin,
+    downloadCountWriter: async () => {},
+    tls: { cert: cert.certPem, key: cert.keyPem },
+  });
+  cleanups.push(() => server.stop());
+  expect(server.realm).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/token$/);
+  const get = (path: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      httpsGet(`${server.url}${path}`, { ca: ca.certPem }, (response) => {
+        let body = '';
+        response.on('data', (chunk) => {
+          body += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+  expect(await get('/healthz')).toEqual({ status: 200, body: 'ok\n' });
+  const answer = await get(`/token?service=${SERVICE}&scope=repository:a/b:pull`);
+  expect(answer.status).toBe(200);
+  expect(JSON.parse(answer.body).token).toMatch(/^ey/);
+  expect((await get('/other')).status).toBe(404);
 });
