@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { isAbortError, isHubError } from '@hub/api-types/errors';
 import { isRegistryError, type RegistryError } from './registry-error.ts';
 
@@ -43,20 +44,9 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** Sleeps `ms`, rejecting early with the signal's reason when `signal` aborts. */
+/** Sleeps `ms`; rejects early (an AbortError) when `signal` aborts. Node's timer, with our argument order. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return delay(ms, undefined, signal ? { signal } : {});
 }
 
 /** What {@link withRetry} reports before each new try. */

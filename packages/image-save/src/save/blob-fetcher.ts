@@ -1,3 +1,4 @@
+import type { Result } from '@hub/api-types/reference';
 import { networkError } from '../registry/error-mapping.ts';
 import type { RegistryClient, RepositoryLocation } from '../registry/registry-client.ts';
 import { RegistryError } from '../registry/registry-error.ts';
@@ -14,8 +15,8 @@ export interface BlobJob {
   source: RepositoryLocation;
 }
 
-/** Outcome of one blob. */
-export type BlobOutcome = { ok: true; fetched: number } | { ok: false; error: Error };
+/** Outcome of one blob: the bytes fetched (0 when already stored), or why it failed. */
+export type BlobOutcome = Result<number, Error>;
 
 interface Queued extends BlobJob {
   resolve: (o: BlobOutcome) => void;
@@ -90,7 +91,7 @@ export class BlobFetcher {
       const job = q.pending.shift() as Queued;
       q.running++;
       this.#run(job)
-        .then(job.resolve, (error: unknown) => job.resolve({ ok: false, error: error as Error }))
+        .then(job.resolve, (error: unknown) => job.resolve({ success: false, error: error as Error }))
         .finally(() => {
           q.running--;
           this.#pump(host);
@@ -103,7 +104,7 @@ export class BlobFetcher {
     if (present === job.size) {
       this.blobsSkipped++;
       this.#emit({ type: 'blob-skipped', digest: job.digest, size: job.size, reason: 'present' });
-      return { ok: true, fetched: 0 };
+      return { success: true, data: 0 };
     }
     const upload = await this.#storage.beginBlob(job.digest, { size: job.size });
     // Another worker (or a previous run) may have finished it while we waited for the lock.
@@ -111,7 +112,7 @@ export class BlobFetcher {
       await upload.suspend();
       this.blobsSkipped++;
       this.#emit({ type: 'blob-skipped', digest: job.digest, size: job.size, reason: 'present' });
-      return { ok: true, fetched: 0 };
+      return { success: true, data: 0 };
     }
     let fetched = 0;
     this.#emit({ type: 'blob-start', digest: job.digest, size: job.size, offset: upload.offset });
@@ -139,12 +140,12 @@ export class BlobFetcher {
     } catch (error) {
       // A blob that hashed wrong is gone already; anything else keeps its partial file for the next run.
       await upload.suspend().catch(() => undefined);
-      return { ok: false, error: error as Error };
+      return { success: false, error: error as Error };
     }
     this.blobsFetched++;
     this.bytesFetched += fetched;
     this.#emit({ type: 'blob-done', digest: job.digest, size: job.size, fetched });
-    return { ok: true, fetched };
+    return { success: true, data: fetched };
   }
 
   /** One GET from the upload's current offset; returns bytes received. */

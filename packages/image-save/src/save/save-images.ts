@@ -162,8 +162,8 @@ async function writeWhenFetched(
   blobs: Promise<BlobOutcome>[],
 ): Promise<void> {
   const list = await Promise.all(blobs);
-  const failed = list.find((o) => !o.ok);
-  if (failed && !failed.ok) {
+  const failed = list.find((o) => !o.success);
+  if (failed && !failed.success) {
     p.result.error = toSaveError(p.input, failed.error);
     return;
   }

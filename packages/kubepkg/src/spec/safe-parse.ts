@@ -1,3 +1,4 @@
+import { formatFieldPath, type Result } from '@hub/api-types';
 import type { z } from 'zod';
 import { KubePkgError, type KubePkgIssue } from '../errors.ts';
 import {
@@ -12,19 +13,10 @@ import {
  * Result of a `safeParse*` call: data, or a KubePkgError listing every issue (code INVALID_KUBEPKG, or
  * UNSUPPORTED_SPEC for fields of later octohelm versions).
  */
-export type KubePkgParseResult<T> = { success: true; data: T } | { success: false; error: KubePkgError };
+export type KubePkgParseResult<T> = Result<T, KubePkgError>;
 
-/** Renders a zod path as `spec.images["docker.io/x:1"]` / `items[0].metadata.name`. */
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment))
-      out += out === '' ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(String(segment))}]`;
-  }
-  return out === '' ? '(root)' : out;
-}
+/** Renders a zod path as `spec.images["docker.io/x:1"]` / `items[0].metadata.name`: the one spelling, @hub/api-types'. */
+export const formatIssuePath = formatFieldPath;
 
 function toIssues(error: z.ZodError): KubePkgIssue[] {
   return error.issues.map((issue) => ({
