@@ -87,6 +87,8 @@ async function load(
   };
 }
 
+// Modules loaded from source (type stripping) already take a good part of the RSS: print it as the baseline.
+const baselineRss = process.memoryUsage().rss;
 const controlPlane = await startControlPlane();
 try {
   const core = controlPlane.kubeConfig.makeApiClient(CoreV1Api);
