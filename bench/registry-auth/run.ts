@@ -151,7 +151,7 @@ try {
     );
   }
   console.log(
-    `  peak RSS (token server + client in one process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+    `  peak RSS (token server + client in one process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, ${(baselineRss / 1048576).toFixed(0)} MiB of it after loading the modules`,
   );
 } finally {
   await controlPlane.stop();
