@@ -1,0 +1,53 @@
+import type { RepositoryPage } from '@hub/datapack';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { RepoCard } from '../../../components/repo-card.tsx';
+import { HubApiError, hubGet } from '../../../lib/hub.ts';
+
+export const dynamic = 'force-dynamic';
+
+interface OrganizationView {
+  name: string;
+  creator: string | null;
+  managers: string[];
+  repos: string[];
+}
+
+export default async function OrganizationPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org } = await params;
+  let organization: OrganizationView;
+  try {
+    organization = await hubGet<OrganizationView>(`/organizations/${encodeURIComponent(org)}`);
+  } catch (error) {
+    if (error instanceof HubApiError && error.status === 404) notFound();
+    throw error;
+  }
+  const repositories = await hubGet<RepositoryPage>(`/repositories?org=${encodeURIComponent(org)}&limit=100`);
+
+  return (
+    <article>
+      <h1>{organization.name}</h1>
+      <p className="muted">
+        created by {organization.creator ?? 'unknown'} · managers:{' '}
+        {organization.managers.length > 0 ? organization.managers.join(', ') : 'none'}
+      </p>
+      {repositories.items.length === 0 ? (
+        <div className="empty" data-testid="empty">
+          <h2>No repositories yet</h2>
+          <p>
+            Push an image to <code>{organization.name}/…</code> and index it.{' '}
+            <Link href="/">Back to the store</Link>
+          </p>
+        </div>
+      ) : (
+        <ul className="grid" data-testid="grid">
+          {repositories.items.map((item) => (
+            <li key={item.name}>
+              <RepoCard item={item} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,104 @@
+import type { RepositoryDetail } from '@hub/datapack';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { CopyButton } from '../../../../components/copy-button.tsx';
+import { Markdown } from '../../../../components/markdown.tsx';
+import { RepoIcon } from '../../../../components/repo-icon.tsx';
+import { formatBytes, formatTime, registryHost } from '../../../../lib/format.ts';
+import { HubApiError, hubGet } from '../../../../lib/hub.ts';
+
+export const dynamic = 'force-dynamic';
+
+type Params = Promise<{ org: string; repo: string }>;
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { org, repo } = await params;
+  return { title: `${org}/${repo} · Image hub` };
+}
+
+async function load(org: string, repo: string): Promise<RepositoryDetail> {
+  try {
+    return await hubGet<RepositoryDetail>(
+      `/repositories/${encodeURIComponent(org)}/${encodeURIComponent(repo)}`,
+    );
+  } catch (error) {
+    if (error instanceof HubApiError && error.status === 404) notFound();
+    throw error;
+  }
+}
+
+export default async function RepositoryPage({ params }: { params: Params }) {
+  const { org, repo } = await params;
+  const detail = await load(org, repo);
+  const tag = detail.latestTag?.name;
+  const pull = tag === undefined ? undefined : `docker pull ${registryHost()}/${detail.name}:${tag}`;
+
+  return (
+    <article className="detail">
+      <header className="detail-head">
+        <RepoIcon name={detail.name} icon={detail.icon} size={72} />
+        <div>
+          <h1>{detail.name}</h1>
+          <p className="muted">
+            by <Link href={`/o/${detail.organization}`}>{detail.organization}</Link> · {detail.tagCount}{' '}
+            {detail.tagCount === 1 ? 'tag' : 'tags'} · updated {formatTime(detail.updated)}
+          </p>
+          {detail.description && <p>{detail.description}</p>}
+          <ul className="card-keywords">
+            {detail.keywords.map((k) => (
+              <li key={k}>
+                <Link href={`/?keyword=${encodeURIComponent(k)}`}>{k}</Link>
+              </li>
+            ))}
+          </ul>
+        </div>
+      </header>
+
+      {pull && (
+        <div className="pull" data-testid="pull">
+          <code>{pull}</code>
+          <CopyButton text={pull} />
+        </div>
+      )}
+
+      <div className="columns">
+        <section className="readme">
+          <h2>README</h2>
+          {detail.docs ? (
+            <Markdown source={detail.docs} />
+          ) : (
+            <p className="muted">This image has no README.md.</p>
+          )}
+        </section>
+        <aside>
+          <h2>Tags</h2>
+          {detail.tags.length === 0 ? (
+            <p className="muted">No tags yet.</p>
+          ) : (
+            <table className="tags" data-testid="tags">
+              <thead>
+                <tr>
+                  <th>Tag</th>
+                  <th>Created</th>
+                  <th>Size</th>
+                </tr>
+              </thead>
+              <tbody>
+                {detail.tags.map((t) => (
+                  <tr key={t.name}>
+                    <td>
+                      <span className="tag">{t.name}</span>
+                    </td>
+                    <td>{formatTime(t.creatTime)}</td>
+                    <td>{formatBytes(t.size)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </aside>
+      </div>
+    </article>
+  );
+}
