@@ -68,7 +68,9 @@ async function waitFor(url: string, timeoutMs = 15_000): Promise<void> {
 }
 
 step('Starting a real control plane (kube-apiserver + etcd, hub CRDs) and a source registry with fixtures');
-await using env = await startHubTestEnv({ fixtures: true, onProgress: (line) => console.log(`  … ${line}`) });
+// Setup has already built or found the binaries, so the builder's "cached" lines would be noise here.
+const progress = (line: string) => line.startsWith('[build-binaries]') || console.log(`  … ${line}`);
+await using env = await startHubTestEnv({ fixtures: true, onProgress: progress });
 const fixtures = env.fixtures;
 if (!fixtures) throw new Error('the fixture corpus was not pushed');
 const source = env.registry.host;
