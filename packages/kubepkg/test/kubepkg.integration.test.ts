@@ -175,7 +175,7 @@ describe('import to a live registry', () => {
         client: { plainHttp: [registry.host], auth: false },
       }).catch((e: unknown) => e);
       expect(error).toMatchObject({
-        code: 'IMPORT_FAILED',
+        code: 'PUSH_INDEX_INCOMPLETE',
         message: expect.stringContaining('--platform all'),
       });
     } finally {
@@ -300,11 +300,20 @@ describe('kubepkg CLI', () => {
       },
     );
 
+  // --json is NDJSON: events, then the summary as the last line.
+  const summary = (stdout: string) => {
+    const lines = stdout.trim().split('\n');
+    const last = JSON.parse(lines[lines.length - 1] as string);
+    expect(last.type).toBe('summary');
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    return last;
+  };
+
   it('export → import → inventory → incremental export with --inventory carries no layers', async () => {
     const input = join(work, 'cli-input.json');
     await writeFile(input, JSON.stringify(pkg));
     const out = join(work, 'cli.kubepkg.tgz');
-    const exportedCli = JSON.parse(
+    const exportedCli = summary(
       (
         await cli(
           'export',
@@ -321,11 +330,11 @@ describe('kubepkg CLI', () => {
     );
     expect(exportedCli.blobs).toBeGreaterThan(0);
     const dir = join(work, 'cli-storage');
-    const imported = JSON.parse((await cli('import', out, '--dir', dir, '--json')).stdout);
+    const imported = summary((await cli('import', out, '--dir', dir, '--json')).stdout);
     expect(imported.tags.length).toBe(KEYS.length);
     const inventory = join(work, 'inventory.json');
     await writeFile(inventory, (await cli('inventory', '--dir', dir, '--json')).stdout);
-    const patch = JSON.parse(
+    const patch = summary(
       (
         await cli(
           'export',

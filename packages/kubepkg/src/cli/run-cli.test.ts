@@ -32,14 +32,88 @@ describe('kubepkg CLI', () => {
     expect(await runCli(['frobnicate'], unknown.io)).toBe(2);
     expect(unknown.out.stderr).toContain('unknown command "frobnicate"');
     const missing = io();
-    expect(await runCli(['import', 'x.tgz'], missing.io)).toBe(1);
+    expect(await runCli(['import', 'x.tgz'], missing.io)).toBe(2);
     expect(missing.out.stderr).toContain('exactly one of --dir or --registry');
-    expect(missing.out.stderr).toContain('[INVALID_ARGUMENT]');
+    const flag = io();
+    expect(await runCli(['export', 'in.json', '-o', 'out.tgz', '--no-such-flag'], flag.io)).toBe(2);
+    expect(flag.out.stderr).toMatch(/^kubepkg: .*--no-such-flag/);
+    const level = io();
+    expect(await runCli(['export', 'in.json', '-o', 'out.tgz', '--gzip-level', '11'], level.io)).toBe(2);
   });
 
-  it('reads inventories as JSON arrays or lines', () => {
+  it('takes --plain-http HOST, repeatable, in import and serve (never a bare boolean)', async () => {
+    const bare = io();
+    expect(await runCli(['serve', '--dir', '/tmp/x', '--plain-http'], bare.io)).toBe(2);
+    const both = io();
+    expect(
+      await runCli(
+        [
+          'import',
+          'x.tgz',
+          '--registry',
+          'r:5000',
+          '--dir',
+          'd',
+          '--plain-http',
+          'a:1',
+          '--plain-http',
+          'b:2',
+        ],
+        both.io,
+      ),
+    ).toBe(2);
+    expect(both.out.stderr).toContain('exactly one of --dir or --registry');
+  });
+
+  it('serve runs until its AbortSignal aborts and installs no signal handlers of its own', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'kubepkg-serve-cli-'));
+    const before = process.listenerCount('SIGINT') + process.listenerCount('SIGTERM');
+    const controller = new AbortController();
+    const { out, io: sink } = io();
+    const running = runCli(['serve', '--dir', dir, '--addr', '127.0.0.1:0'], {
+      ...sink,
+      signal: controller.signal,
+    });
+    while (!out.stderr.includes('serving')) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(process.listenerCount('SIGINT') + process.listenerCount('SIGTERM')).toBe(before);
+    controller.abort();
+    expect(await running).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads inventories as JSON arrays or lines, and refuses anything else', () => {
     const d = `sha256:${'a'.repeat(64)}`;
     expect(parseInventory(JSON.stringify([d]))).toEqual([d]);
     expect(parseInventory(`# have\n${d}\n\n`)).toEqual([d]);
+    expect(() => parseInventory('{"a":1}', 'inv.json')).toThrow(/inv.json must be a JSON array of digests/);
+    expect(() => parseInventory(JSON.stringify([d, 'sha256:bad']))).toThrow(
+      /not a digest \(first: "sha256:bad"\)/,
+    );
+    expect(() => parseInventory('not-a-digest\n')).toThrow(/not a digest/);
+  });
+
+  it('refuses a --since package that carries no status.digests', async () => {
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'kubepkg-since-'));
+    const spec = {
+      apiVersion: 'octohelm.tech/v1alpha1',
+      kind: 'KubePkg',
+      metadata: { name: 'demo' },
+      spec: { version: '1.0.0', images: {}, manifests: {} },
+    };
+    await writeFile(join(dir, 'kubepkg.json'), JSON.stringify(spec));
+    const { out, io: sink } = io();
+    const code = await runCli(
+      ['export', join(dir, 'kubepkg.json'), '-o', join(dir, 'out.tgz'), '--since', join(dir, 'kubepkg.json')],
+      sink,
+    );
+    expect(code).toBe(1);
+    expect(out.stderr).toContain('lists no status.digests');
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { toHubError } from '@hub/api-types/errors';
 import { RegistryStorage } from '@hub/image-save/storage';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { applyKubePkg } from '../apply/apply-kubepkg.ts';
@@ -10,11 +11,26 @@ import { createRegistryServer } from '../serve/registry-server.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
 import { readKubePkgDocument } from './read-document.ts';
 
-/** Where the CLI writes; injectable for tests. */
+/** Where the CLI writes and what it runs under; injectable for tests (docs/development.md, CLIs). */
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
+  /** Aborts long-running commands (export, import, serve); the CLI entry wires SIGINT/SIGTERM to it. */
+  signal?: AbortSignal;
+  /** Whether stderr is a terminal (progress is redrawn in place only then). */
+  isTTY?: boolean;
+}
+
+/** A mistake in how the CLI was called (exit 2), found before any work starts. */
+function usage(message: string): KubePkgError {
+  return new KubePkgError('INVALID_ARGUMENT', message, { detail: { usage: true } });
+}
+
+function isUsageError(error: unknown): boolean {
+  if (isKubePkgError(error)) return (error.detail as { usage?: unknown } | undefined)?.usage === true;
+  // node:util parseArgs: unknown option, missing value, unexpected positional.
+  return String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS_');
 }
 
 const HELP: Record<string, string> = {
@@ -39,11 +55,11 @@ Options:
       --attestations       keep attestation manifests
       --since <pkg>        previous package (tgz or json): leave out the blobs it carried
       --inventory <file>   digests the target has (kubepkg inventory --json): leave them out
-      --keep-host          name repositories <host>/<path> instead of <path>
+      --keep-host          name repositories <host>/<path> (127.0.0.1:5000 → 127.0.0.1_5000/...) instead of <path>
       --gzip-level <0-9>   gzip level (default 0, stored: layers are already compressed)
       --no-gzip            write a plain tar
       --plain-http <host>  talk HTTP to this registry host (repeatable)
-      --json               print the result as JSON
+      --json               NDJSON events on stdout, the last line a summary
 
 Examples:
   kubepkg export kubepkg.json -o demo.kubepkg.tgz
@@ -55,12 +71,12 @@ Examples:
 Options:
       --dir <storage>       distribution storage root (served by docker-registry or kubepkg serve)
       --registry <host>     push to a live registry instead
-      --plain-http          talk HTTP to --registry
-      --json                print the result as JSON
+      --plain-http <host>   talk HTTP to this registry host (repeatable)
+      --json                NDJSON events on stdout, the last line a summary
 
 Examples:
   kubepkg import demo.kubepkg.tgz --dir /var/lib/registry
-  kubepkg import demo.kubepkg.tgz --registry 127.0.0.1:5000 --plain-http
+  kubepkg import demo.kubepkg.tgz --registry 127.0.0.1:5000 --plain-http 127.0.0.1:5000
 `,
   apply: `Usage: kubepkg apply <file.kubepkg.tgz | kubepkg.json> [options]
 
@@ -71,7 +87,7 @@ Options:
       --prune                    delete objects of this package a newer version dropped
       --registry-rewrite <host>  pull images from this in-cluster registry
       --field-manager <name>     server-side apply field manager (default kubepkg)
-      --json                     print the result as JSON
+      --json                     NDJSON events on stdout, the last line a summary
 
 Examples:
   kubepkg apply demo.kubepkg.tgz --dry-run
@@ -87,7 +103,7 @@ Options:
       --kubeconfig <file>         enable ?apply=true on imports
       --registry-rewrite <host>   image registry applied pods pull from
       --upstream <host>           pull-through cache from this registry
-      --plain-http                talk HTTP to --upstream
+      --plain-http <host>         talk HTTP to this registry host (repeatable)
 
 Examples:
   kubepkg serve --dir /var/lib/registry --addr 0.0.0.0:5000
@@ -95,8 +111,8 @@ Examples:
 `,
   inventory: `Usage: kubepkg inventory --dir <storage> [--json]
 
-Prints the digests a storage directory holds, one per line (or a JSON array), for
-kubepkg export --inventory.
+Prints the digests a storage directory holds, one per line (with --json: one JSON array on stdout, the
+format kubepkg export --inventory reads), for kubepkg export --inventory.
 
 Example:
   kubepkg inventory --dir /var/lib/registry --json > inventory.json
@@ -121,26 +137,41 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     return await commands[command as keyof typeof commands](rest, io);
   } catch (error) {
+    if (isUsageError(error)) {
+      io.stderr(`kubepkg: ${(error as Error).message}\n`);
+      return 2;
+    }
     report(error, io);
     return 1;
   }
 }
 
-function report(error: unknown, io: CliIo): void {
+function report(thrown: unknown, io: CliIo): void {
+  const error = isKubePkgError(thrown) ? thrown : toHubError(thrown);
   if (isKubePkgError(error)) {
     io.stderr(`kubepkg: ${error.message} [${error.code}]\n`);
     for (const issue of error.issues.slice(0, 20)) io.stderr(`  ${issue.path}: ${issue.message}\n`);
     const reason = (error.detail as { reason?: unknown } | undefined)?.reason;
     if (typeof reason === 'string') io.stderr(`  server said: ${reason}\n`);
   } else {
-    io.stderr(`kubepkg: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`kubepkg: ${error.message} [${error.code}]\n`);
   }
 }
 
+/** Progress lines on stderr (nothing with --json: the events go to stdout as NDJSON instead). */
 function progress(io: CliIo, json: boolean) {
   return (line: string) => {
     if (!json) io.stderr(`${line}\n`);
   };
+}
+
+/** One NDJSON event line on stdout (with --json). */
+function emit(io: CliIo, json: boolean, event: object): void {
+  if (json) io.stdout(`${JSON.stringify(event)}\n`);
+}
+
+function signalOf(io: CliIo): { signal?: AbortSignal } {
+  return io.signal ? { signal: io.signal } : {};
 }
 
 function mib(bytes: number): string {
@@ -176,33 +207,35 @@ const commands = {
       },
     });
     if (!values.output || positionals.length === 0)
-      throw new KubePkgError(
-        'INVALID_ARGUMENT',
-        'export needs an input and -o <file>; see kubepkg export --help.',
-      );
+      throw usage('export needs an input and -o <file>; see kubepkg export --help.');
+    const level = values['gzip-level'] === undefined ? undefined : Number(values['gzip-level']);
+    if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
+      throw usage('--gzip-level must be 0-9.');
+    }
     const json = values.json ?? false;
     const log = progress(io, json);
     const input = await readKubePkgDocument(
       positionals,
       values.name && values.version ? { name: values.name, version: values.version } : undefined,
     );
-    const inventory = values.inventory ? parseInventory(await readFile(values.inventory, 'utf8')) : undefined;
-    const level = values['gzip-level'] === undefined ? undefined : Number(values['gzip-level']);
-    if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
-      throw new KubePkgError('INVALID_ARGUMENT', '--gzip-level must be 0-9.');
-    }
+    const inventory = values.inventory
+      ? parseInventory(await readFile(values.inventory, 'utf8'), values.inventory)
+      : undefined;
+    const since = values.since ? await readSince(values.since) : undefined;
     const platforms = values.platform?.includes('all') ? 'all' : values.platform;
     const result = await exportKubePkg({
       input,
       output: values.output,
       ...(platforms ? { platforms } : {}),
       ...(values.attestations ? { attestations: true } : {}),
-      ...(values.since ? { since: await readKubePkgDocument([values.since]) } : {}),
+      ...(since ? { since } : {}),
       ...(inventory ? { inventory } : {}),
       ...(values['keep-host'] ? { keepHost: true } : {}),
       ...(values['no-gzip'] ? { gzip: false as const } : level !== undefined ? { gzip: level } : {}),
       client: { plainHttp: values['plain-http'] ?? [] },
+      ...signalOf(io),
       onEvent: (event) => {
+        emit(io, json, event);
         if (event.type === 'resolved') log(`resolved ${event.reference} → ${event.digest}`);
         else if (event.type === 'blob')
           log(`[${event.done}/${event.total}] ${event.digest} ${mib(event.size)}`);
@@ -214,9 +247,14 @@ const commands = {
     });
     const bytes = result.blobs.reduce((sum, blob) => sum + blob.size, 0);
     if (json)
-      io.stdout(
-        `${JSON.stringify({ output: values.output, blobs: result.blobs.length, bytes, skipped: result.skipped.length, document: result.document })}\n`,
-      );
+      emit(io, json, {
+        type: 'summary',
+        output: values.output,
+        blobs: result.blobs.length,
+        bytes,
+        skipped: result.skipped.length,
+        document: result.document,
+      });
     else
       io.stdout(
         `wrote ${values.output}: ${result.blobs.length} blobs, ${mib(bytes)} (${result.skipped.length} left out)\n`,
@@ -231,16 +269,13 @@ const commands = {
       options: {
         dir: { type: 'string' },
         registry: { type: 'string' },
-        'plain-http': { type: 'boolean' },
+        'plain-http': { type: 'string', multiple: true },
         json: { type: 'boolean' },
       },
     });
     const [file] = positionals;
     if (!file || Boolean(values.dir) === Boolean(values.registry)) {
-      throw new KubePkgError(
-        'INVALID_ARGUMENT',
-        'import needs a file and exactly one of --dir or --registry; see kubepkg import --help.',
-      );
+      throw usage('import needs a file and exactly one of --dir or --registry; see kubepkg import --help.');
     }
     const json = values.json ?? false;
     const log = progress(io, json);
@@ -249,10 +284,12 @@ const commands = {
       ? { dir: values.dir }
       : {
           registry: values.registry as string,
-          client: { plainHttp: values['plain-http'] ? [values.registry as string] : [] },
+          client: { plainHttp: values['plain-http'] ?? [] },
         };
     const result = await importKubePkg(file, target, {
+      ...signalOf(io),
       onEvent: (event) => {
+        emit(io, json, event);
         if (event.type === 'spec')
           log(`importing ${event.packages.join(', ')} (${event.blobs} blobs listed)`);
         else if (event.type === 'blob')
@@ -260,7 +297,7 @@ const commands = {
       },
     });
     if (json)
-      io.stdout(`${JSON.stringify({ blobs: result.blobs, written: result.written, tags: result.tags })}\n`);
+      emit(io, json, { type: 'summary', blobs: result.blobs, written: result.written, tags: result.tags });
     else
       io.stdout(`imported ${result.blobs} blobs (${result.written} new); tagged ${result.tags.join(', ')}\n`);
     return 0;
@@ -280,8 +317,7 @@ const commands = {
         json: { type: 'boolean' },
       },
     });
-    if (positionals.length === 0)
-      throw new KubePkgError('INVALID_ARGUMENT', 'apply needs a package file; see kubepkg apply --help.');
+    if (positionals.length === 0) throw usage('apply needs a package file; see kubepkg apply --help.');
     const json = values.json ?? false;
     const log = progress(io, json);
     const kubeConfig = await loadKubeConfig(values.kubeconfig);
@@ -295,6 +331,7 @@ const commands = {
         ...(values['registry-rewrite'] ? { registryRewrite: values['registry-rewrite'] } : {}),
         ...(values['field-manager'] ? { fieldManager: values['field-manager'] } : {}),
         onEvent: (event) => {
+          emit(io, json, event);
           if (event.type === 'applied' || event.type === 'pruned') {
             const r = event.resource;
             log(
@@ -310,7 +347,7 @@ const commands = {
         pruned: result.pruned,
       });
     }
-    if (json) io.stdout(`${JSON.stringify(results)}\n`);
+    if (json) emit(io, json, { type: 'summary', packages: results });
     else
       for (const r of results)
         io.stdout(
@@ -329,11 +366,10 @@ const commands = {
         kubeconfig: { type: 'string' },
         'registry-rewrite': { type: 'string' },
         upstream: { type: 'string' },
-        'plain-http': { type: 'boolean' },
+        'plain-http': { type: 'string', multiple: true },
       },
     });
-    if (!values.dir)
-      throw new KubePkgError('INVALID_ARGUMENT', 'serve needs --dir <storage>; see kubepkg serve --help.');
+    if (!values.dir) throw usage('serve needs --dir <storage>; see kubepkg serve --help.');
     const token = values['import-token-file']
       ? (await readFile(values['import-token-file'], 'utf8')).trim()
       : io.env.KUBEPKG_IMPORT_TOKEN;
@@ -346,7 +382,7 @@ const commands = {
         ? {
             upstream: {
               registry: values.upstream,
-              client: { plainHttp: values['plain-http'] ? [values.upstream] : [] },
+              client: { plainHttp: values['plain-http'] ?? [] },
             },
           }
         : {}),
@@ -357,10 +393,12 @@ const commands = {
     io.stderr(
       `kubepkg serve: serving ${values.dir} on http://${bound} (pull-only${token ? ', import endpoint enabled' : ''})\n`,
     );
+    // Runs until io.signal aborts; only the CLI entry (cli.ts) turns SIGINT/SIGTERM into that abort.
+    const signal = io.signal;
     await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // Without a signal it serves until the process ends.
+      if (signal?.aborted) resolve();
+      signal?.addEventListener('abort', () => resolve(), { once: true });
     });
     await server.close();
     return 0;
@@ -368,7 +406,7 @@ const commands = {
 
   async inventory(args: string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args, options: { dir: { type: 'string' }, json: { type: 'boolean' } } });
-    if (!values.dir) throw new KubePkgError('INVALID_ARGUMENT', 'inventory needs --dir <storage>.');
+    if (!values.dir) throw usage('inventory needs --dir <storage>; see kubepkg inventory --help.');
     const digests: string[] = [];
     for await (const blob of new RegistryStorage(values.dir).listBlobs()) digests.push(blob.digest);
     digests.sort();
@@ -377,17 +415,52 @@ const commands = {
   },
 };
 
-/** Digests from `kubepkg inventory` output: a JSON array or one digest per line. */
-export function parseInventory(text: string): string[] {
+/** Digests from `kubepkg inventory` output: a JSON array or one digest per line; anything else is refused. */
+export function parseInventory(text: string, source = 'the inventory'): string[] {
   const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
-    const parsed: unknown = JSON.parse(trimmed);
+  let digests: unknown[];
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch (cause) {
+      throw new KubePkgError('INVALID_ARGUMENT', `${source} is not valid JSON.`, { cause, subject: source });
+    }
     if (!Array.isArray(parsed))
-      throw new KubePkgError('INVALID_ARGUMENT', 'The inventory JSON is not an array of digests.');
-    return parsed.filter((d): d is string => typeof d === 'string');
+      throw new KubePkgError(
+        'INVALID_ARGUMENT',
+        `${source} must be a JSON array of digests (kubepkg inventory --json), not ${typeof parsed === 'object' && parsed !== null ? 'an object' : typeof parsed}.`,
+        { subject: source },
+      );
+    digests = parsed;
+  } else {
+    digests = trimmed
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
   }
-  return trimmed
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+  const bad = digests.filter(
+    (d) => typeof d !== 'string' || !/^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/.test(d),
+  );
+  if (bad.length > 0)
+    throw new KubePkgError(
+      'INVALID_ARGUMENT',
+      `${source} has ${bad.length} entr${bad.length === 1 ? 'y' : 'ies'} that ${bad.length === 1 ? 'is' : 'are'} not a digest (first: ${JSON.stringify(bad[0])}); regenerate it with kubepkg inventory --json.`,
+      { subject: source },
+    );
+  return digests as string[];
+}
+
+/** The `--since` package: it must be an exported package, i.e. carry `status.digests` to leave out. */
+async function readSince(path: string) {
+  const document = await readKubePkgDocument([path]);
+  const packages = kubePkgsOf(document);
+  if (!packages.some((pkg) => (pkg.status?.digests?.length ?? 0) > 0)) {
+    throw new KubePkgError(
+      'INVALID_ARGUMENT',
+      `--since ${path} lists no status.digests, so nothing can be left out: pass a package written by kubepkg export (its .kubepkg.tgz or kubepkg.json).`,
+      { subject: path },
+    );
+  }
+  return document;
 }

@@ -92,6 +92,8 @@ function planOf(document: KubePkg | KubePkgList): { entries: DigestMeta[]; sizes
   return { entries, sizes };
 }
 
+const WRITE_BEHIND_BYTES = 8 * 1024 * 1024;
+
 /** One error naming every missing blob (the first ten and the count). */
 function missingBlobs(missing: string[], where: string): KubePkgError {
   const shown = missing.slice(0, 10).join(', ');
@@ -177,10 +179,21 @@ async function importToDir(
         const { stream, error } = watched(sinkVerified);
         const upload = await storage.beginBlob(digest, { size, resume: false });
         try {
+          // Write-behind: the next chunks are read (gunzip, tar) while earlier ones are still being
+          // written, up to WRITE_BEHIND_BYTES in flight; writes stay in order on one chain.
+          let chain = Promise.resolve();
+          let inflight = 0;
           for await (const chunk of stream) {
             options.signal?.throwIfAborted();
-            await upload.write(chunk);
+            inflight += chunk.byteLength;
+            chain = chain.then(async () => {
+              await upload.write(chunk);
+              inflight -= chunk.byteLength;
+            });
+            chain.catch(() => undefined); // observed by the next `await chain`; never an unhandled rejection
+            if (inflight > WRITE_BEHIND_BYTES) await chain;
           }
+          await chain;
         } catch (cause) {
           await upload.abort();
           throw error() ?? storeError(cause, digest, dir);
