@@ -22,6 +22,8 @@ export interface ControllerMetrics {
   restClientRequests: Counter<'code' | 'method' | 'host'>;
   restClientRequestDuration: Histogram<'verb' | 'host'>;
   webhookRequests: Counter<'webhook' | 'code'>;
+  /** hub's own: API requests by Kubernetes verb (apply vs patch, list vs get), leases apart. */
+  apiRequests: Counter<'verb' | 'code'>;
   webhookLatency: Histogram<'webhook'>;
 }
 
@@ -150,6 +152,12 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       help: 'Request latency in seconds. Broken down by verb, and host',
       labelNames: ['verb', 'host'],
       buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+      registers,
+    }),
+    apiRequests: new Counter({
+      name: 'hub_controller_api_requests_total',
+      help: 'API requests of the controller by Kubernetes verb and HTTP code (Lease traffic counted as verb="lease")',
+      labelNames: ['verb', 'code'],
       registers,
     }),
     webhookRequests: new Counter({

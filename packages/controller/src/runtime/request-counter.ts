@@ -44,10 +44,13 @@ export function countRequests(transport: KubeTransport, metrics?: ControllerMetr
     if (record.verb !== 'watch') {
       metrics?.restClientRequestDuration.observe({ verb: record.method, host }, record.durationMs / 1000);
     }
+    const code = String(record.status || '<error>');
     if (record.path.includes('/leases/') || record.path.endsWith('/leases')) {
       current.lease++;
+      metrics?.apiRequests.inc({ verb: 'lease', code });
       return;
     }
+    metrics?.apiRequests.inc({ verb: record.verb, code });
     current.byVerb[record.verb]++;
     if (WRITE_VERBS.includes(record.verb)) {
       current.writes++;

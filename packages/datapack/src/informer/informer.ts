@@ -162,17 +162,19 @@ export function createInformer<T extends CachedObject = CachedObject>(
     return resourceVersion;
   }
 
-  /** Watches from `resourceVersion` until the stream ends; returns the last resourceVersion seen. */
-  async function watch(resourceVersion: string, signal: AbortSignal): Promise<string> {
+  // The newest resourceVersion seen (list, event or bookmark): a broken watch resumes from here.
+  let lastResourceVersion: string | undefined;
+
+  /** Watches from `resourceVersion` until the stream ends or fails; events advance lastResourceVersion. */
+  async function watch(resourceVersion: string, signal: AbortSignal): Promise<void> {
     stats.watches++;
-    let rv = resourceVersion;
     const stream = transport.stream(path, {
       signal,
       idleTimeoutMs: silenceMs,
       query: {
         watch: 1,
         allowWatchBookmarks: true,
-        resourceVersion: rv,
+        resourceVersion,
         // Like client-go: the server ends the watch after 5–10 min, spreading reconnects of many clients.
         timeoutSeconds: Math.round(300 + Math.random() * 300),
         ...selectors,
@@ -195,7 +197,7 @@ export function createInformer<T extends CachedObject = CachedObject>(
           },
         );
       }
-      rv = object.metadata?.resourceVersion ?? rv;
+      lastResourceVersion = object.metadata?.resourceVersion ?? lastResourceVersion;
       if (event.type === 'BOOKMARK') {
         stats.bookmarks++;
         continue;
@@ -210,12 +212,10 @@ export function createInformer<T extends CachedObject = CachedObject>(
         emit(old ? { type: 'MODIFIED', object: item, old } : { type: 'ADDED', object: item });
       }
     }
-    return rv;
   }
 
   async function run(signal: AbortSignal): Promise<void> {
     const backoff = createBackoff(options.backoff ?? {});
-    let resourceVersion: string | undefined;
     let relistAt = Number.POSITIVE_INFINITY;
     const scheduleRelist = () => {
       relistAt = options.relistIntervalMs
@@ -224,8 +224,8 @@ export function createInformer<T extends CachedObject = CachedObject>(
     };
     while (!signal.aborted) {
       try {
-        if (resourceVersion === undefined || Date.now() >= relistAt) {
-          resourceVersion = await relist(signal);
+        if (lastResourceVersion === undefined || Date.now() >= relistAt) {
+          lastResourceVersion = await relist(signal);
           scheduleRelist();
         }
         const period = Number.isFinite(relistAt)
@@ -234,7 +234,7 @@ export function createInformer<T extends CachedObject = CachedObject>(
         const watchSignal = period ? AbortSignal.any([signal, period]) : signal;
         const before = stats.events + stats.bookmarks;
         try {
-          resourceVersion = await watch(resourceVersion, watchSignal);
+          await watch(lastResourceVersion, watchSignal);
         } catch (error) {
           if (!(period?.aborted && !signal.aborted)) throw error;
         }
@@ -248,7 +248,7 @@ export function createInformer<T extends CachedObject = CachedObject>(
           ? error
           : new KubeApiError('NETWORK', `watch ${path} failed`, { retryable: true, cause: error });
         // 410: our resourceVersion is too old. Silence: the stream may be a zombie. Both: start over with a list.
-        if (failure.code === 'GONE' || failure.code === 'TIMEOUT') resourceVersion = undefined;
+        if (failure.code === 'GONE' || failure.code === 'TIMEOUT') lastResourceVersion = undefined;
         options.onError?.(failure);
         await sleep(failure.code === 'GONE' ? jittered(100, 0.5) : backoff.next(), signal);
       }

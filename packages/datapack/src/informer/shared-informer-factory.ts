@@ -26,7 +26,10 @@ export interface SharedInformerFactory {
 
 export function createSharedInformerFactory(
   transport: KubeTransport,
-  defaults: Omit<InformerOptions, 'resource' | 'namespace' | 'labelSelector' | 'fieldSelector' | 'onError'> & {
+  defaults: Omit<
+    InformerOptions,
+    'resource' | 'namespace' | 'labelSelector' | 'fieldSelector' | 'onError'
+  > & {
     onError?: (error: KubeApiError, resource: KubeResource) => void;
   } = {},
 ): SharedInformerFactory {

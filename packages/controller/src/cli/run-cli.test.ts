@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { CATALOGUE_FLAGS, WEBHOOK_FLAGS } from './controller-flags.ts';
+import { parseFlags, UsageError } from './flag-table.ts';
+import { runCli } from './run-cli.ts';
+
+function io(env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => err.push(t) },
+      env,
+      signal: new AbortController().signal,
+    },
+  };
+}
+
+describe('hub-controller flags', () => {
+  it('reads HUB_* variables, lets flags win, and applies defaults', () => {
+    const { values } = parseFlags(['--webhook-port', '1'], [WEBHOOK_FLAGS, CATALOGUE_FLAGS], {
+      HUB_WEBHOOK_PORT: '2',
+      HUB_MISSING_ORGANIZATION: 'wait',
+    });
+    expect(values['webhook-port']).toBe('1');
+    expect(values['missing-organization']).toBe('wait');
+    expect(values['delete-empty-repositories']).toBe('true');
+    expect(values['webhook-url']).toBeUndefined();
+  });
+
+  it('rejects values outside a choice list, from flags and from the environment', () => {
+    expect(() => parseFlags(['--missing-organization', 'maybe'], [CATALOGUE_FLAGS], {})).toThrow(UsageError);
+    expect(() => parseFlags([], [CATALOGUE_FLAGS], { HUB_DELETE_EMPTY_REPOSITORIES: 'yes' })).toThrow(
+      /true, false/,
+    );
+  });
+
+  it('prints help with every flag of the issue and exits 0', async () => {
+    const t = io();
+    expect(await runCli(['--help'], t.io)).toBe(0);
+    const help = t.out.join('');
+    for (const flag of [
+      'kubeconfig',
+      'install-crds',
+      'webhook-port',
+      'webhook-cert-dir',
+      'webhook-url',
+      'metrics-bind-address',
+      'health-probe-bind-address',
+      'leader-elect',
+      'leader-election-namespace',
+      'leader-election-id',
+      'concurrency',
+      'missing-organization',
+      'delete-empty-repositories',
+      'controller-namespace',
+      'user-namespace',
+    ]) {
+      expect(help).toContain(`--${flag}`);
+    }
+  });
+
+  it('exits 2 with one line on bad usage, before any work', async () => {
+    for (const argv of [
+      ['--nope'],
+      ['--concurrency', 'many', '--kubeconfig', '/dev/null'],
+      ['--webhook-url', 'http://127.0.0.1:9443'],
+      ['--metrics-bind-address', 'nowhere'],
+    ]) {
+      const t = io();
+      expect(await runCli(argv, t.io), argv.join(' ')).toBe(2);
+      expect(t.err.join('')).toMatch(/^hub-controller: .*run hub-controller --help\n$/);
+    }
+    const t = io();
+    expect(await runCli([], t.io)).toBe(2);
+    expect(t.err.join('')).toContain('no kubeconfig');
+  });
+});
