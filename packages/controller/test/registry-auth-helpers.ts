@@ -45,6 +45,14 @@ export async function createCatalogueObject(kc: KubeConfig, plural: string, body
   await kc.makeApiClient(CustomObjectsApi).createClusterCustomObject({ ...GROUP, plural, body });
 }
 
+/** Deletes a catalogue object as the admin (a missing one is fine). */
+export async function deleteCatalogueObject(kc: KubeConfig, plural: string, name: string): Promise<void> {
+  await kc
+    .makeApiClient(CustomObjectsApi)
+    .deleteClusterCustomObject({ ...GROUP, plural, name })
+    .catch(() => undefined);
+}
+
 export async function getRepositoryStatus(
   kc: KubeConfig,
   name: string,

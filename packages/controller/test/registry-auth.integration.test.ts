@@ -18,6 +18,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createCatalogueObject,
+  deleteCatalogueObject,
   getRepositoryStatus,
   serviceAccountTokens,
   skopeo,
@@ -130,6 +131,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   await server?.stop();
+  // The control plane is shared with other packages' tests: leave no catalogue objects behind.
+  await deleteCatalogueObject(kc, 'repositories', `${org}.public`);
+  await deleteCatalogueObject(kc, 'repositories', `${org}.private`);
+  await deleteCatalogueObject(kc, 'organizations', org);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
