@@ -16,6 +16,7 @@ let server: NextServer;
 let browser: Browser;
 let page: Page;
 const serverLog: string[] = [];
+const external: string[] = [];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,10 +59,10 @@ beforeAll(async () => {
     args: ['--no-sandbox'],
   });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  // Nothing may leave the machine: fail on any request that is not to the example itself.
+  // Nothing may leave the machine: every request the pages make must go to the example itself.
   page.on('request', (request) => {
     const url = request.url();
-    if (!url.startsWith(server.url) && !url.startsWith('data:')) throw new Error(`external request ${url}`);
+    if (!url.startsWith(server.url) && !url.startsWith('data:')) external.push(url);
   });
 }, 600_000);
 
@@ -73,8 +74,6 @@ afterAll(async () => {
 
 describe('the Next.js image hub in Chromium', () => {
   it('lists the public repositories in the store, with the latest tag', async () => {
-    const external: string[] = [];
-    page.on('requestfailed', (r) => external.push(r.url()));
     await page.goto(`${server.url}/`);
     expect(await cardNames()).toEqual([
       'bitnami/nginx',
@@ -92,7 +91,6 @@ describe('the Next.js image hub in Chromium', () => {
       1,
     );
     await page.screenshot({ path: join(SHOTS, 'store.png'), fullPage: true });
-    expect(external).toEqual([]);
   });
 
   it('narrows the grid with the search box and keeps the query in the URL', async () => {
@@ -179,5 +177,9 @@ describe('the Next.js image hub in Chromium', () => {
     const bad = await fetch(`${server.url}/api/hub/repositories?limit=zero`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('limit');
+  });
+
+  it('loaded nothing from outside the example (icons of remote URLs became placeholders)', () => {
+    expect(external).toEqual([]);
   });
 });
