@@ -57,3 +57,9 @@ export function includesAll(
 ): boolean {
   return Object.entries(wanted).every(([key, value]) => actual?.[key] === value);
 }
+
+/** `spec.name` of any object of these kinds, when it is a string (watch events carry any object). */
+export function specNameOf(object: KubeObject | undefined): string | undefined {
+  const name = (object?.spec as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : undefined;
+}

@@ -23,7 +23,7 @@ import {
   organizationRoleName,
   RBAC_API_VERSION,
 } from '../permissions/organization-rbac.ts';
-import { catalogueRef, ownerReferencesOf } from './object-refs.ts';
+import { catalogueRef, ownerReferencesOf, specNameOf } from './object-refs.ts';
 import { applyStatusIfChanged } from './status-writer.ts';
 import { onlyStatusChanged } from './watch-filters.ts';
 
@@ -163,8 +163,8 @@ async function reconcileOrganization(
 }
 
 function organizationOfRepository(object: KubeObject | undefined): string[] {
-  const specName = (object?.spec as { name?: unknown } | undefined)?.name;
-  if (typeof specName !== 'string') return [];
+  const specName = specNameOf(object);
+  if (specName === undefined) return [];
   const parsed = parseRepositoryName(specName);
   return parsed.success ? [organizationMetadataName(parsed.data.organization)] : [];
 }

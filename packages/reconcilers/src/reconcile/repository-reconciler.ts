@@ -26,7 +26,7 @@ import type {
 } from '../client.ts';
 import { managerEntryFor } from '../permissions/identity.ts';
 import { latestKeywords, staleKeywordLabels } from './keyword-labels.ts';
-import { catalogueRef, controllerReference, includesAll, ownedOnlyBy } from './object-refs.ts';
+import { catalogueRef, controllerReference, includesAll, ownedOnlyBy, specNameOf } from './object-refs.ts';
 import { applyStatusIfChanged, type DesiredStatus } from './status-writer.ts';
 import { compareTagsNewestFirst, tagDataOf } from './tag-order.ts';
 import { onlyStatusChanged } from './watch-filters.ts';
@@ -231,8 +231,8 @@ async function ensureOrganization(
 }
 
 function repositoryOf(object: KubeObject | undefined): string[] {
-  const specName = (object?.spec as { name?: unknown } | undefined)?.name;
-  if (typeof specName !== 'string') return [];
+  const specName = specNameOf(object);
+  if (specName === undefined) return [];
   const parsed = parseImageHubName(specName);
   return parsed.success ? [repositoryMetadataName(parsed.data)] : [];
 }
