@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { saveImages } from '@hub/image-save';
 import { MediaType } from '@hub/image-save/registry';
 import { digestBytes } from '@hub/image-save/storage';
-import { type Registry, startRegistry } from '@hub/test-env';
+import { type Registry, startFaultProxy, startRegistry } from '@hub/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorpusBuilder, type PushedImage } from './corpus.ts';
 
@@ -156,6 +156,30 @@ describe('saveImages includeReferrers against a registry without the Referrers A
       expect(await inspect(served.host, `${repository}@${strayDigest}`)).toEqual({ ok: false });
     } finally {
       await served.stop();
+    }
+  });
+
+  it('fetches each cosign tag manifest once', async () => {
+    const proxy = await startFaultProxy(source.host);
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'hub-save-ref-once-'));
+      dirs.push(dir);
+      const result = await saveImages({
+        images: [`${proxy.host}/${repository}:v1`],
+        dir,
+        plainHttp: [proxy.host],
+        auth: false,
+        includeReferrers: true,
+      });
+      expect(result.images[0]?.status).toBe('saved');
+      const sigGets = proxy.requests.filter(
+        (r) =>
+          r === `GET /v2/${repository}/manifests/${sigTag}` ||
+          r === `GET /v2/${repository}/manifests/${sigDigest}`,
+      );
+      expect(sigGets).toEqual([`GET /v2/${repository}/manifests/${sigTag}`]);
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -39,3 +39,34 @@ describe('hub-save usage', () => {
     }
   });
 });
+
+describe('hub-save results', () => {
+  it('fails a malformed reference with one hub-save: line naming it once and its code, exit 1', async () => {
+    const t = io();
+    const dir = await import('node:fs/promises').then((f) => f.mkdtemp('/tmp/hub-save-cli-'));
+    expect(await runCli(['--dir', dir, 'UPPER/Case:1'], t.io)).toBe(1);
+    const line =
+      t
+        .err()
+        .split('\n')
+        .find((l) => l.startsWith('hub-save: FAILED')) ?? '';
+    expect(line.split('UPPER/Case:1').length - 1).toBe(1);
+    expect(line).toMatch(/\[INVALID_REFERENCE\]$/);
+    // Results on stdout, diagnostics on stderr.
+    expect(t.out()).toMatch(/^0\/1 images saved/);
+  });
+
+  it('--json writes NDJSON events and a summary last, nothing else on stdout', async () => {
+    const t = io();
+    const dir = await import('node:fs/promises').then((f) => f.mkdtemp('/tmp/hub-save-cli-'));
+    expect(await runCli(['--dir', dir, '--json', 'UPPER/Case:1'], t.io)).toBe(1);
+    const lines = t
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', failed: 1 });
+    expect(lines.some((l) => l.type === 'image-done')).toBe(true);
+    expect(t.err()).toBe('');
+  });
+});

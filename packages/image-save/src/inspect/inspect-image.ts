@@ -6,7 +6,13 @@ import {
   platformMatches,
   selectIndexChildren,
 } from '../platform/platform.ts';
-import { type Descriptor, MediaType, type ParsedManifest, parseManifest } from '../registry/media-types.ts';
+import {
+  type Descriptor,
+  isForeignLayer,
+  MediaType,
+  type ParsedManifest,
+  parseManifest,
+} from '../registry/media-types.ts';
 import { RegistryClient } from '../registry/registry-client.ts';
 import type { TransportOptions } from '../registry/transport.ts';
 import { type ImageMetadata, imageMetadata } from './image-labels.ts';
@@ -118,6 +124,13 @@ export async function inspectImage(ref: string, options: InspectImageOptions = {
     );
   const image = parsed.data;
   const reference = formatImageReference(image);
+  for (const key of ['readmeMaxBytes', 'maxScanBytes', 'timeoutMs'] as const) {
+    const v = options[key];
+    if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0))
+      throw new InspectError('INVALID_OPTION', `${key} must be a positive integer, not ${v}.`, {
+        reference: ref,
+      });
+  }
   const wanted = resolvePlatform(options.platform, ref);
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 120_000);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -126,7 +139,11 @@ export async function inspectImage(ref: string, options: InspectImageOptions = {
     options.client ??
     (options.storageDir
       ? undefined
-      : new RegistryClient({ ...options, ...(options.auth === undefined ? {} : { auth: options.auth }) }));
+      : new RegistryClient({
+          ...transportOf(options),
+          userAgent: 'hub-inspect',
+          ...(options.auth === undefined ? {} : { auth: options.auth }),
+        }));
   const source: ImageSource = options.storageDir
     ? storageSource(options.storageDir, image.repository, reference)
     : registrySource(
@@ -157,6 +174,23 @@ export async function inspectImage(ref: string, options: InspectImageOptions = {
   } finally {
     if (ownClient) await client?.close();
   }
+}
+
+/** Only the transport settings of the options go to a client this function creates. */
+function transportOf(options: InspectImageOptions): TransportOptions {
+  const {
+    platform: _p,
+    storageDir: _d,
+    client: _c,
+    auth: _a,
+    readmeMaxBytes: _r,
+    metadataConfig: _m,
+    maxScanBytes: _s,
+    timeoutMs: _t,
+    signal: _g,
+    ...transport
+  } = options;
+  return transport;
 }
 
 function resolvePlatform(platform: InspectImageOptions['platform'], ref: string): PlatformSpec | undefined {
@@ -223,8 +257,8 @@ async function inspectFrom(
   const queries = [{ path: README_PATH, maxBytes: readmeMax }];
   if (options.metadataConfig !== false)
     queries.push({ path: METADATA_CONFIG_PATH, maxBytes: METADATA_CONFIG_MAX_BYTES });
-  // Foreign (non-distributable) layers live elsewhere; they never carry a README.
-  const layers = manifest.layers.filter((l) => !l.urls?.length).reverse();
+  // Foreign layers are fetched from their URLs by clients (the one rule, isForeignLayer); skip them.
+  const layers = manifest.layers.filter((l) => !isForeignLayer(l)).reverse();
   let walk: WalkResult;
   try {
     walk = await findLayerFiles(

@@ -22,14 +22,11 @@ export function planImages(
         reference: input,
         status: 'failed',
         repository: '',
-        error: new SaveError(
-          'INVALID_REFERENCE',
-          `${input}: not a valid image reference: ${parsed.error.message}`,
-          {
-            reference: input,
-            cause: parsed.error,
-          },
-        ),
+        // The grammar's message names the input once and says what to fix.
+        error: new SaveError('INVALID_REFERENCE', parsed.error.message, {
+          reference: input,
+          cause: parsed.error,
+        }),
       });
       continue;
     }

@@ -28,6 +28,8 @@ export interface FaultProxy {
   manifestHeads: number;
   /** Range headers seen on blob GETs. */
   rangeRequests: string[];
+  /** Every request as `METHOD /path?query`, in arrival order. */
+  requests: string[];
   injected: InjectedFault[];
   close(): Promise<void>;
 }
@@ -44,15 +46,17 @@ export async function startFaultProxy(
     manifestGets: 0,
     manifestHeads: 0,
     rangeRequests: [],
+    requests: [],
     injected: [],
   };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const target = faultTargetOf(url);
-    if (target === 'manifest' && method === 'GET') state.manifestGets++;
-    if (target === 'manifest' && method === 'HEAD') state.manifestHeads++;
-    if (target === 'blob' && method === 'GET') {
+    const kind = faultTargetOf(url);
+    state.requests.push(`${method} ${url}`);
+    if (kind === 'manifest' && method === 'GET') state.manifestGets++;
+    if (kind === 'manifest' && method === 'HEAD') state.manifestHeads++;
+    if (kind === 'blob' && method === 'GET') {
       state.blobGets++;
       if (req.headers.range) state.rangeRequests.push(req.headers.range);
     }
@@ -90,6 +94,7 @@ export async function startFaultProxy(
         applyBodyFault(rule.fault, up, res, length);
       },
     );
+    // A broken upstream (or a request Node refuses to send) is a reset for the client, never a proxy crash.
     upstream.on('error', () => res.destroy());
     res.on('close', () => upstream.destroy());
     req.pipe(upstream);
