@@ -1,16 +1,14 @@
-import {
-  collectionPath,
-  isKubeApiError,
-  KUBE_RESOURCES,
-  type KubeTransport,
-  objectPath,
-} from '@hub/datapack';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isHubError } from '@hub/api-types/errors';
+import type { KubeTransport } from '@hub/datapack';
 import type { LiveImage } from './image-diff.ts';
 import { INDEX_FIELD_MANAGER, type IndexedImage } from './image-object.ts';
 import { IndexError } from './index-error.ts';
 
 const APPLY = 'application/apply-patch+yaml';
-const IMAGE = KUBE_RESOURCES.Image;
+// Spelled out rather than taken from @hub/datapack at runtime: its entry takes seconds to load.
+const IMAGES = '/apis/imagehub.sealos.io/v1/images';
+const imagePath = (name: string) => `${IMAGES}/${encodeURIComponent(name)}`;
 
 /**
  * The Image writes of hub-index over the shared Kubernetes transport: list by label selector
@@ -31,14 +29,11 @@ export function createImageStore(transport: KubeTransport): ImageStore {
       let token: string | undefined;
       do {
         const page = await call(`list Images (${labelSelector})`, () =>
-          transport.request<{ items?: LiveImage[]; metadata?: { continue?: string } }>(
-            collectionPath(IMAGE),
-            {
-              verb: 'list',
-              query: { labelSelector, limit: 500, ...(token ? { continue: token } : {}) },
-              ...(signal ? { signal } : {}),
-            },
-          ),
+          transport.request<{ items?: LiveImage[]; metadata?: { continue?: string } }>(IMAGES, {
+            verb: 'list',
+            query: { labelSelector, limit: 500, ...(token ? { continue: token } : {}) },
+            ...(signal ? { signal } : {}),
+          }),
         );
         items.push(...(page.items ?? []));
         token = page.metadata?.continue || undefined;
@@ -46,20 +41,23 @@ export function createImageStore(transport: KubeTransport): ImageStore {
       return items;
     },
     apply: (image, signal) =>
-      call(`apply Image ${image.metadata.name}`, () =>
-        transport.request<LiveImage>(objectPath(IMAGE, image.metadata.name), {
-          verb: 'apply',
-          method: 'PATCH',
-          contentType: APPLY,
-          body: image,
-          query: { fieldManager: INDEX_FIELD_MANAGER, force: true },
-          ...(signal ? { signal } : {}),
-        }),
+      call(
+        `apply Image ${image.metadata.name}`,
+        () =>
+          transport.request<LiveImage>(imagePath(image.metadata.name), {
+            verb: 'apply',
+            method: 'PATCH',
+            contentType: APPLY,
+            body: image,
+            query: { fieldManager: INDEX_FIELD_MANAGER, force: true },
+            ...(signal ? { signal } : {}),
+          }),
+        signal,
       ),
     async delete(image, signal) {
       const name = image.metadata?.name ?? '';
       try {
-        await transport.request(objectPath(IMAGE, name), {
+        await transport.request(imagePath(name), {
           verb: 'delete',
           method: 'DELETE',
           body: {
@@ -70,18 +68,24 @@ export function createImageStore(transport: KubeTransport): ImageStore {
           ...(signal ? { signal } : {}),
         });
       } catch (error) {
-        if (isKubeApiError(error) && error.code === 'NOT_FOUND') return;
+        if (isHubError(error) && error.code === 'NOT_FOUND') return;
         throw kubeError(`delete Image ${name}`, error);
       }
     },
   };
 }
 
-async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw kubeError(what, error);
+/** One API call, retried a few times when the apiserver says it may succeed later (429, 5xx, resets). */
+async function call<T>(what: string, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const e = error as { retryable?: unknown; retryAfterSeconds?: unknown };
+      if (e?.retryable !== true || attempt >= 5 || signal?.aborted) throw kubeError(what, error);
+      const hinted = typeof e.retryAfterSeconds === 'number' ? e.retryAfterSeconds * 1000 : 0;
+      await sleep(Math.min(Math.max(hinted, 200 * 2 ** attempt), 5000), undefined, signal ? { signal } : {});
+    }
   }
 }
 

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { toHubError } from '@hub/api-types/errors';
-import { createKubeTransport, type KubeTransport } from '@hub/datapack';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeTransport } from '@hub/datapack';
 import { stringify } from 'yaml';
 import { createImageStore } from './image-store.ts';
 import { type IndexEvent, type IndexImagesOptions, indexImages } from './index-images.ts';
@@ -185,6 +184,11 @@ export async function runHubIndexCli(argv: readonly string[], io: HubIndexIo): P
 }
 
 async function connect(kubeconfig: string | undefined): Promise<KubeTransport> {
+  // Loaded on first use: client-node takes seconds to import, which --help and usage errors skip.
+  const [{ KubeConfig }, { createKubeTransport }] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('@hub/datapack'),
+  ]);
   const kc = new KubeConfig();
   if (kubeconfig) kc.loadFromFile(kubeconfig.split(':')[0] as string);
   else kc.loadFromDefault();
