@@ -120,5 +120,6 @@ describe('the catalogue controllers against a real apiserver', () => {
     const delta = manager.requests.delta(before);
     expect(delta.byVerb).toMatchObject({ create: 0, update: 0, patch: 0, apply: 0, delete: 0 });
     expect(delta.writes).toBe(0);
+    expect(delta.events).toBe(0);
   });
 });

@@ -156,7 +156,7 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
     }),
     apiRequests: new Counter({
       name: 'hub_controller_api_requests_total',
-      help: 'API requests of the controller by Kubernetes verb and HTTP code (Lease traffic counted as verb="lease")',
+      help: 'API requests of the controller by Kubernetes verb and HTTP code (Lease renewals as verb="lease", Events as verb="event")',
       labelNames: ['verb', 'code'],
       registers,
     }),

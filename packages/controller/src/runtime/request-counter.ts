@@ -11,6 +11,8 @@ export interface RequestCounts {
   lease: number;
   /** Answers with 409 Conflict (not AlreadyExists) among the writes. */
   conflicts: number;
+  /** Events recorded (POSTs to `events`); not in `byVerb` or `writes`. */
+  events: number;
 }
 
 const WRITE_VERBS: readonly KubeVerb[] = ['create', 'update', 'patch', 'apply', 'delete'];
@@ -28,6 +30,7 @@ function empty(): RequestCounts {
     writes: 0,
     lease: 0,
     conflicts: 0,
+    events: 0,
   };
 }
 
@@ -50,6 +53,11 @@ export function countRequests(transport: KubeTransport, metrics?: ControllerMetr
       metrics?.apiRequests.inc({ verb: 'lease', code });
       return;
     }
+    if (/\/events(\/|$)/.test(record.path)) {
+      current.events++;
+      metrics?.apiRequests.inc({ verb: 'event', code });
+      return;
+    }
     metrics?.apiRequests.inc({ verb: record.verb, code });
     current.byVerb[record.verb]++;
     if (WRITE_VERBS.includes(record.verb)) {
@@ -67,6 +75,7 @@ export function countRequests(transport: KubeTransport, metrics?: ControllerMetr
       out.writes = current.writes - since.writes;
       out.lease = current.lease - since.lease;
       out.conflicts = current.conflicts - since.conflicts;
+      out.events = current.events - since.events;
       return out;
     },
     dispose: () => void stop(),

@@ -29,6 +29,11 @@ export interface InformerOptions {
   relistIntervalMs?: number;
   /** Reconnect backoff after errors (default 800 ms doubling to 30 s, jittered). */
   backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * Keep `metadata.managedFields` in cached objects (default false: they are dropped on arrival, as
+   * controller-runtime's TransformStripManagedFields does; they are often the largest part of an object).
+   */
+  keepManagedFields?: boolean;
   /** Receives list and watch failures; the informer retries by itself. */
   onError?: (error: KubeApiError) => void;
 }
@@ -118,6 +123,7 @@ export function createInformer<T extends CachedObject = CachedObject>(
   const complete = (object: CachedObject): T => {
     object.apiVersion ??= apiVersion;
     object.kind ??= resource.kind;
+    if (!options.keepManagedFields && object.metadata) delete object.metadata.managedFields;
     return object as T;
   };
   const selectors = {
