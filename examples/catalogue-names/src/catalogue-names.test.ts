@@ -15,7 +15,7 @@ describe('catalogue-names example', () => {
     });
     expect(entries[1]?.imageName).toMatch(/^a\.b\.c\.d--[0-9a-f]{16}$/);
     expect(entries[2]?.hubName).toBe('library/nginx:latest');
-    expect(entries[3]?.error).toMatch(/^uppercase: /);
+    expect(entries[3]?.error).toMatch(/^UPPERCASE: /);
     const { pack, specHash, legacyName } = gridDataPack(entries);
     expect(pack.spec).toMatchObject({ type: 'grid', expireTime: '2h' });
     expect(pack.metadata.name).toBe(`datapack-grid-${specHash.slice(0, 32)}`);
