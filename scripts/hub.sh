@@ -186,6 +186,10 @@ case "$cmd" in
     ;;
   demo)
     setup || exit 1
+    run_demo @hub/example-nextjs-imagehub scripts/demo-catalogue.ts "${@:2}"
+    ;;
+  demo-airgap)
+    setup || exit 1
     run_demo @hub/image-save,@hub/kubepkg scripts/demo.ts "${@:2}"
     ;;
   setup)
