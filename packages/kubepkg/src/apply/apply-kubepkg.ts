@@ -157,12 +157,15 @@ function prepare(
   delete object.metadata.managedFields;
   delete object.metadata.creationTimestamp;
   if (options.registryRewrite) {
-    rewriteImages(
-      object,
-      options.registryRewrite,
-      pkg.spec.images,
-      options.keepHost ? { keepHost: true } : {},
-    );
+    // Where the import stored each pinned digest: the name of its manifest entry in status.digests.
+    const repositories = new Map<string, string>();
+    for (const entry of pkg.status?.digests ?? [])
+      if (entry.type === 'manifest' && !repositories.has(entry.digest))
+        repositories.set(entry.digest, entry.name);
+    rewriteImages(object, options.registryRewrite, pkg.spec.images, {
+      ...(options.keepHost ? { keepHost: true } : {}),
+      repositories,
+    });
   }
   return object;
 }

@@ -94,6 +94,16 @@ function planOf(document: KubePkg | KubePkgList): { entries: DigestMeta[]; sizes
 
 const WRITE_BEHIND_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Order of manifest writes: untagged first, then tagged platform children (octohelm kubepkg tags each child of
+ * an index with the index's tag), then the rest, so that where a child and its index share a tag the index,
+ * written last, is what the tag names. Stable otherwise.
+ */
+function tagOrder(a: DigestMeta, b: DigestMeta): number {
+  const rank = (e: DigestMeta) => (e.tag === undefined ? 0 : e.platform !== undefined ? 1 : 2);
+  return rank(a) - rank(b);
+}
+
 /** One error naming every missing blob (the first ten and the count). */
 function missingBlobs(missing: string[], where: string): KubePkgError {
   const shown = missing.slice(0, 10).join(', ');
@@ -226,10 +236,10 @@ async function importToDir(
   for (const entry of entries)
     if (entry.type === 'manifest') await storage.linkManifest(entry.name, entry.digest);
   const tags: string[] = [];
-  for (const entry of entries) {
+  for (const entry of [...entries].sort(tagOrder)) {
     if (entry.type === 'manifest' && entry.tag) {
       await storage.tag(entry.name, entry.tag, entry.digest);
-      tags.push(`${entry.name}:${entry.tag}`);
+      if (!tags.includes(`${entry.name}:${entry.tag}`)) tags.push(`${entry.name}:${entry.tag}`);
     }
   }
   options.onEvent?.({
@@ -327,9 +337,7 @@ async function importToRegistry(
     }
     if (missing.length > 0) throw missingBlobs(missing, `in ${target.registry}`);
     // Children (untagged) before the tagged top-level manifests that reference them.
-    const ordered = entries
-      .filter((e) => e.type === 'manifest')
-      .sort((a, b) => Number(Boolean(a.tag)) - Number(Boolean(b.tag)));
+    const ordered = entries.filter((e) => e.type === 'manifest').sort(tagOrder);
     const tags: string[] = [];
     for (const entry of ordered) {
       const bytes = manifests.get(entry.digest);
@@ -349,7 +357,7 @@ async function importToRegistry(
           cause,
         );
       }
-      if (entry.tag) tags.push(`${entry.name}:${entry.tag}`);
+      if (entry.tag && !tags.includes(`${entry.name}:${entry.tag}`)) tags.push(`${entry.name}:${entry.tag}`);
     }
     options.onEvent?.({
       type: 'linked',
