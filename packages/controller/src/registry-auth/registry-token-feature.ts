@@ -58,6 +58,12 @@ export const REGISTRY_TOKEN_FLAGS: FlagGroup = {
       help: 'reuse TokenReview verdicts this long (0s: off)',
     },
     {
+      name: 'registry-token-trusted-proxies',
+      type: 'string',
+      value: 'ADDR[,ADDR]',
+      help: 'believe X-Forwarded-For from these peer addresses (an Ingress) for the per-client rate limits',
+    },
+    {
       name: 'registry-token-tls-cert-dir',
       type: 'string',
       value: 'DIR',
@@ -92,6 +98,7 @@ export const REGISTRY_TOKEN_FEATURE: CliFeature = {
     }
     const tlsDir = values['registry-token-tls-cert-dir'];
     const services = list(values['registry-token-service']);
+    const trustedProxies = list(values['registry-token-trusted-proxies']);
     const tokenLog = log.with({ component: 'registry-token' });
     try {
       const ttl = values['registry-token-ttl'] ?? '5m';
@@ -103,6 +110,7 @@ export const REGISTRY_TOKEN_FEATURE: CliFeature = {
         ...(values['registry-token-cert-out'] ? { certOut: values['registry-token-cert-out'] } : {}),
         ttl,
         ...(services.length > 0 ? { services } : {}),
+        ...(trustedProxies.length > 0 ? { trustedProxies } : {}),
         kubeConfig: kubeConfigOf(values.kubeconfig),
         cache: informerCacheView(manager.factory),
         tokenReviewCacheTtlMs: reviewTtl.data,

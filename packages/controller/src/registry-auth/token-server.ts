@@ -11,6 +11,7 @@ import { isHubError } from '@hub/api-types/errors';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parseServingAddress } from '../runtime/http-endpoints.ts';
 import type { IsOrganizationManager, RegistryAuthCache } from './authorize.ts';
+import { clientAddressOf } from './client-address.ts';
 import {
   createDownloadCounter,
   type DownloadCounter,
@@ -58,6 +59,11 @@ export interface RegistryTokenServerOptions {
   keyActivationDelayMs?: number;
   /** How often the published key set is re-checked and the bundle rewritten when it changed. Default 60 s. */
   bundleRefreshMs?: number;
+  /**
+   * Addresses of proxies (an Ingress) whose `X-Forwarded-For` is believed for the per-address limits; without
+   * them every client behind one Ingress would share one limit.
+   */
+  trustedProxies?: readonly string[];
   /** Serve HTTPS with this PEM certificate and key (credentials travel in the request). */
   tls?: { cert: string; key: string };
   rateLimits?: RegistryTokenHandlerOptions['rateLimits'];
@@ -209,14 +215,18 @@ export async function startRegistryTokenServer(
     ...(options.now ? { now: options.now } : {}),
   });
   const scheme = options.tls ? 'https' : 'http';
+  const trustedProxies = new Set(options.trustedProxies ?? []);
   const listener = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/token') {
-        await send(
-          res,
-          await handler(toRequest(req, scheme), { clientAddress: req.socket.remoteAddress ?? 'unknown' }),
+        const forwarded = req.headers['x-forwarded-for'];
+        const clientAddress = clientAddressOf(
+          req.socket.remoteAddress,
+          Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
+          trustedProxies,
         );
+        await send(res, await handler(toRequest(req, scheme), { clientAddress }));
       } else if (path === '/healthz' && req.method === 'GET') {
         await send(res, new Response('ok\n'));
       } else {

@@ -1,3 +1,4 @@
+// The token server against the real registry without a cluster in the loop: key rotation, HTTPS, proxies.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -111,4 +112,33 @@ it('serves HTTPS when given a certificate, and /healthz', async () => {
   expect(answer.status).toBe(200);
   expect(JSON.parse(answer.body).token).toMatch(/^ey/);
   expect((await get('/other')).status).toBe(404);
+});
+
+it('keys the per-client limit on X-Forwarded-For only behind a trusted proxy', async () => {
+  const start = (trustedProxies: string[]) =>
+    startRegistryTokenServer({
+      bindAddress: '127.0.0.1:0',
+      kubeConfig: kc,
+      cache: { get: () => undefined },
+      authenticator: admin,
+      downloadCountWriter: async () => {},
+      trustedProxies,
+      rateLimits: { perAddress: { ratePerSecond: 0.001, burst: 1 } },
+    });
+  const behindIngress = await start(['127.0.0.1']);
+  const direct = await start([]);
+  cleanups.push(
+    () => behindIngress.stop(),
+    () => direct.stop(),
+  );
+  const ask = (server: RegistryTokenServer, client: string) =>
+    fetch(`${server.realm}?service=${SERVICE}&scope=repository:a/b:pull`, {
+      headers: { 'x-forwarded-for': client },
+    }).then((r) => r.status);
+  expect(await ask(behindIngress, '198.51.100.1')).toBe(200);
+  expect(await ask(behindIngress, '198.51.100.1')).toBe(429);
+  expect(await ask(behindIngress, '198.51.100.2')).toBe(200);
+  // Not behind a trusted proxy: the header is ignored, the loopback peer is the one client.
+  expect(await ask(direct, '198.51.100.1')).toBe(200);
+  expect(await ask(direct, '198.51.100.2')).toBe(429);
 });
