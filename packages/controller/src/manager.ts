@@ -280,12 +280,19 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
         let drainTimedOut = false;
         if (running) {
           const drainMs = options.drainTimeoutMs ?? 30_000;
-          const timer = AbortSignal.timeout(drainMs);
-          await Promise.race([running, sleep(drainMs, undefined).then(() => {})]);
-          if (timer.aborted || controllers.some((c) => c.queue.processing > 0)) {
-            drainTimedOut = controllers.some((c) => c.queue.processing > 0);
+          const cancel = new AbortController();
+          const drained = await Promise.race([
+            running.then(() => true),
+            sleep(drainMs, cancel.signal).then(() => false),
+          ]);
+          cancel.abort();
+          if (!drained) {
+            // The drain deadline passed: abort the reconciles still running and give them a moment to unwind.
+            drainTimedOut = true;
             abortInFlight.abort();
-            await Promise.race([running, sleep(1_000)]);
+            const grace = new AbortController();
+            await Promise.race([running, sleep(1_000, grace.signal)]);
+            grace.abort();
           }
         }
         // Release the lease only once no reconcile of ours can still write.
