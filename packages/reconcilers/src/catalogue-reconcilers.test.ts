@@ -161,6 +161,34 @@ describe('many Images at once', () => {
   });
 });
 
+describe('conditions', () => {
+  it('Ready keeps its lastTransitionTime while its status stays, and moves when it changes', async () => {
+    const { cluster, runtime } = setup({ missingOrganization: 'wait' });
+    cluster.create(organizationObject('acme', 'alice'));
+    cluster.create(imageObject('acme/app:v1'));
+    await runtime.settle();
+    const first = ready(repo(cluster, 'acme.app')) as
+      | { lastTransitionTime?: string; message?: string }
+      | undefined;
+    cluster.clock = new Date('2026-01-02T00:00:00Z');
+    cluster.create(imageObject('acme/app:v2'));
+    await runtime.settle();
+    const second = ready(repo(cluster, 'acme.app')) as
+      | { lastTransitionTime?: string; message?: string }
+      | undefined;
+    expect(second?.message).not.toBe(first?.message);
+    expect(second?.lastTransitionTime).toBe(first?.lastTransitionTime);
+    cluster.clock = new Date('2026-01-03T00:00:00Z');
+    cluster.remove('Organization', 'acme');
+    await runtime.settle();
+    expect(ready(repo(cluster, 'acme.app'))).toMatchObject({
+      status: 'False',
+      reason: 'OrganizationMissing',
+      lastTransitionTime: '2026-01-03T00:00:00Z',
+    });
+  });
+});
+
 describe('tag order', () => {
   it('newest creatTime first; equal times by tag name, natural order descending (v10 before v9)', async () => {
     const { cluster, runtime } = setup();
