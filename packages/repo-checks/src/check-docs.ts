@@ -2,14 +2,14 @@
 // Usage: node --conditions=@hub/source packages/repo-checks/src/check-docs.ts [file.md ...]
 // (`npm run check-docs -w @hub/repo-checks`). Running the snippets needs the test environment:
 // `npx vitest run --project repo-checks:integration doc-snippets`.
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { collectSnippets } from './doc-snippets/extract-snippets.ts';
 import { formatDiagnostic, typecheckSnippets } from './doc-snippets/typecheck-snippets.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const files = process.argv.slice(2).map((file) => relative(root, resolve(file)));
 const snippets = collectSnippets(root, files.length > 0 ? files : undefined);
-const diagnostics = typecheckSnippets(snippets, root, join(root, 'packages/repo-checks/.snippets/check'));
+const diagnostics = typecheckSnippets(snippets, root);
 for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
 const broken = new Set(diagnostics.map((d) => d.snippet.id)).size;
 process.stdout.write(`${snippets.length} snippets type-checked, ${broken} with errors\n`);

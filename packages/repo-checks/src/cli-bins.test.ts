@@ -34,7 +34,7 @@ describe('nodeVersionProblem', () => {
   });
 });
 
-describe('CLI bins', () => {
+describe('CLI bins', { timeout: 60_000 }, () => {
   it('lists the known CLIs', () => {
     expect(bins.map((b) => b.name)).toEqual(expect.arrayContaining(['hub-save', 'kubepkg', 'hub-testenv']));
   });

@@ -1,9 +1,14 @@
 // Every ```ts snippet of the docs compiles against the packages' public API (docs/development.md,
 // "Docs that run"). One test per snippet, named `file.md:line`, its failure listing each error there.
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collectSnippets, extractSnippets } from './extract-snippets.ts';
-import { formatDiagnostic, type SnippetDiagnostic, typecheckSnippets } from './typecheck-snippets.ts';
+import {
+  formatDiagnostic,
+  type SnippetDiagnostic,
+  scratchDir,
+  typecheckSnippets,
+} from './typecheck-snippets.ts';
 
 const root = resolve(import.meta.dirname, '../../../..');
 const snippets = collectSnippets(root);
@@ -14,7 +19,7 @@ describe('the checker', () => {
       "intro\n\n```ts\nimport { parseImageReference } from '@hub/api-types';\nconst n: number = parseImageReference('x');\n```\n",
       'docs/broken.md',
     );
-    const diagnostics = typecheckSnippets(broken, root, join(root, 'packages/repo-checks/.snippets/unit'));
+    const diagnostics = typecheckSnippets(broken, root, scratchDir(root, 'unit'));
     expect(diagnostics.map(formatDiagnostic)).toEqual([
       expect.stringMatching(/^docs\/broken\.md:5:7 TS2322: Type .* is not assignable to type 'number'/),
     ]);
@@ -24,7 +29,7 @@ describe('the checker', () => {
 describe('docs snippets type-check', () => {
   let diagnostics: SnippetDiagnostic[] = [];
   beforeAll(() => {
-    diagnostics = typecheckSnippets(snippets, root, join(root, 'packages/repo-checks/.snippets/check'));
+    diagnostics = typecheckSnippets(snippets, root);
   }, 120_000);
 
   it('finds the snippets', () => {

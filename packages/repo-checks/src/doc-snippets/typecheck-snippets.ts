@@ -26,14 +26,31 @@ export function snippetModule(code: string): string {
   return /^\s*(import|export)\b/m.test(code) ? `${code}\n` : `${code}\nexport {};\n`;
 }
 
+/** A scratch directory inside the repository (so `@hub/*` imports resolve), one per process. */
+export function scratchDir(root: string, purpose: string): string {
+  return join(root, 'packages/repo-checks/.snippets', `${purpose}-${process.pid}`);
+}
+
 /**
  * Writes each snippet to `<dir>/<id>.ts` (inside the repository, so `@hub/*` imports resolve through
  * its node_modules) and type-checks them in one program with the repository's compiler options and
  * the @hub/source condition: snippets compile against the packages' sources, no build needed.
+ * The directory is removed afterwards.
  */
-export function typecheckSnippets(snippets: DocSnippet[], root: string, dir: string): SnippetDiagnostic[] {
-  rmSync(dir, { recursive: true, force: true });
+export function typecheckSnippets(
+  snippets: DocSnippet[],
+  root: string,
+  dir = scratchDir(root, 'check'),
+): SnippetDiagnostic[] {
   mkdirSync(dir, { recursive: true });
+  try {
+    return typecheckIn(snippets, root, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function typecheckIn(snippets: DocSnippet[], root: string, dir: string): SnippetDiagnostic[] {
   const byFile = new Map<string, DocSnippet>();
   for (const snippet of snippets) {
     const file = join(dir, `${snippet.id}.ts`);
