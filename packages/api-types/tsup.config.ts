@@ -4,4 +4,5 @@ export default hubBuildConfig({
   index: 'src/index.ts',
   errors: 'src/errors/index.ts',
   reference: 'src/reference/index.ts',
+  cli: 'src/cli/index.ts',
 });

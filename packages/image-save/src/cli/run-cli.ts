@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliIo } from '@hub/api-types';
+import type { CliIo } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
 import { formatBytes } from '../format/format-bytes.ts';
 import { isPlatformError, parsePlatform } from '../platform/platform.ts';
@@ -42,7 +42,7 @@ Examples:
   docker-registry serve config.yml   # with storage.filesystem.rootdirectory: ./registry
 `;
 
-export type { CliIo } from '@hub/api-types';
+export type { CliIo } from '@hub/api-types/cli';
 
 /** Runs `hub-save` with `argv` (without node and script); resolves to the exit code (0, 1, or 2 on bad usage). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -6,7 +6,7 @@ import { createDigester, digestBytes, parseDigest } from '../digest/digest.ts';
 import { networkError, type RequestContext, statusError, statusToCode } from './error-mapping.ts';
 import { MANIFEST_ACCEPT, MediaType } from './media-types.ts';
 import { REGISTRY_ERROR_RETRYABLE, RegistryError, type RegistryErrorCode } from './registry-error.ts';
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';
+import { DEFAULT_RETRY, type RetryInfo, type RetryPolicy, withRetry } from './retry.ts';
 import { HostDispatchers, type TransportOptions } from './transport.ts';
 
 /** Options for {@link RegistryClient}. */
@@ -592,17 +592,22 @@ export class RegistryClient {
       {
         policy,
         signal: o.signal,
-        onRetry: ({ attempt, delayMs, error }) =>
-          this.#onRetry?.({
-            host: url.host,
-            path: url.pathname,
-            attempt,
-            delayMs,
-            error: error as RegistryError,
-            ...(o.reference ? { reference: o.reference } : {}),
-          }),
+        onRetry: this.#reportRetry(url, o),
       },
     );
+  }
+
+  /** The `onRetry` of one request: what {@link RegistryClientOptions.onRetry} hears. */
+  #reportRetry(url: URL, o: RequestContext): (info: RetryInfo) => void {
+    return ({ attempt, delayMs, error }) =>
+      this.#onRetry?.({
+        host: url.host,
+        path: url.pathname,
+        attempt,
+        delayMs,
+        error: error as RegistryError,
+        ...(o.reference ? { reference: o.reference } : {}),
+      });
   }
 
   /** One HTTP exchange: answers a 401 challenge once, maps failures to typed errors. */
@@ -682,14 +687,7 @@ export class RegistryClient {
       {
         policy: this.#retry,
         signal,
-        onRetry: ({ attempt, delayMs, error }) =>
-          this.#onRetry?.({
-            host: url.host,
-            path: url.pathname,
-            attempt,
-            delayMs,
-            error: error as RegistryError,
-          }),
+        onRetry: this.#reportRetry(url, o),
       },
     );
   }
