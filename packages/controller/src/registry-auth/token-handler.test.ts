@@ -136,7 +136,9 @@ describe('createRegistryTokenHandler', () => {
       new Request(`http://localhost/token?${PULL_PUSH}`, { headers: { authorization: 'Bearer abc.def' } }),
     );
     expect(bearer.status).toBe(401);
+    await get(PULL_PUSH, ['eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', 'whatever']);
     const logged = JSON.stringify(events);
+    expect(logged).not.toContain('eyJhbGciOiJFUzI1NiJ9');
     expect(logged).toContain('invalid-credentials');
     expect(logged).toContain('kubeconfig-password');
     expect(logged).not.toContain('wrong-secret-123');

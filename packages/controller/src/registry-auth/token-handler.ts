@@ -27,7 +27,7 @@ export type RegistryTokenEvent =
       type: 'denied';
       reason: RegistryTokenDenial;
       clientAddress: string;
-      /** The username sent (sanitised, at most 128 characters); the password never appears. */
+      /** The username sent (sanitised, redacted when it looks like a token); the password never appears. */
       username?: string;
       service?: string;
       status: number;
@@ -86,6 +86,13 @@ function sanitize(value: string): string {
   return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 128);
 }
 
+// A token typed into the username field must not reach the logs either.
+function loggableUsername(value: string): string {
+  return /^[\w-]+\.[\w-]+\./.test(value) || value.length > 128
+    ? '[redacted: looks like a token]'
+    : sanitize(value);
+}
+
 function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}) {
   return Response.json(
     { errors: [{ code, message }] },
@@ -129,7 +136,7 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
         type: 'denied',
         reason,
         clientAddress,
-        ...(username !== undefined ? { username: sanitize(username) } : {}),
+        ...(username !== undefined ? { username: loggableUsername(username) } : {}),
         ...(service !== undefined ? { service: sanitize(service) } : {}),
         status: response.status,
       });
