@@ -109,7 +109,7 @@ use_project_node() {
 }
 
 check_disk() {
-  # The control-plane build needs about 4 GiB of module cache and build output.
+  # The control-plane build needs about 5 GiB of Go module cache, build cache and binaries.
   mkdir -p "$cache"
   local free_kb
   free_kb=$(df -Pk "$cache" 2>/dev/null | awk 'NR==2 {print $4}')
