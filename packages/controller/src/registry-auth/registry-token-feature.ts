@@ -58,6 +58,12 @@ export const REGISTRY_TOKEN_FLAGS: FlagGroup = {
       help: 'reuse TokenReview verdicts this long (0s: off)',
     },
     {
+      name: 'registry-token-audiences',
+      type: 'string',
+      value: 'AUD[,AUD]',
+      help: "passwords must be tokens for one of these audiences (kubectl create token --audience); absent: the apiserver's",
+    },
+    {
       name: 'registry-token-trusted-proxies',
       type: 'string',
       value: 'ADDR[,ADDR]',
@@ -99,6 +105,7 @@ export const REGISTRY_TOKEN_FEATURE: CliFeature = {
     const tlsDir = values['registry-token-tls-cert-dir'];
     const services = list(values['registry-token-service']);
     const trustedProxies = list(values['registry-token-trusted-proxies']);
+    const tokenAudiences = list(values['registry-token-audiences']);
     const tokenLog = log.with({ component: 'registry-token' });
     try {
       const ttl = values['registry-token-ttl'] ?? '5m';
@@ -111,6 +118,7 @@ export const REGISTRY_TOKEN_FEATURE: CliFeature = {
         ttl,
         ...(services.length > 0 ? { services } : {}),
         ...(trustedProxies.length > 0 ? { trustedProxies } : {}),
+        ...(tokenAudiences.length > 0 ? { tokenAudiences } : {}),
         kubeConfig: kubeConfigOf(values.kubeconfig),
         cache: informerCacheView(manager.factory),
         tokenReviewCacheTtlMs: reviewTtl.data,
