@@ -184,7 +184,7 @@ async function benchMode(mode: 'on' | 'off') {
       60_000,
     );
     if (mode === 'on') {
-      // Wait until the apiserver calls the webhook (a name without "/" is refused only by it).
+      // Wait until the apiserver calls the webhook (only it refuses a metadata.name not derived from spec.name).
       await until(
         'the webhooks to take effect',
         async () => {
@@ -196,7 +196,7 @@ async function benchMode(mode: 'on' | 'off') {
                 apiVersion: 'imagehub.sealos.io/v1',
                 kind: 'Image',
                 metadata: { name: 'probe' },
-                spec: { name: 'probe', detail: {} },
+                spec: { name: 'probe/probe:v1', detail: {} },
               },
             });
             await admin.request('/apis/imagehub.sealos.io/v1/images/probe', {

@@ -82,11 +82,14 @@ beforeAll(async () => {
     users[name] = await createKubeTransport(user.kubeConfig);
   }
   // The apiserver picks up new webhook configurations a moment after they are written: wait until
-  // it really calls ours (a crashing name is refused only by the webhook).
+  // it really calls ours. The probe passes the CRD schema; only the webhook refuses a metadata.name
+  // that is not the one derived from spec.name.
   await eventually(
     'the webhooks to take effect',
     async () => {
-      const result = await attempt(() => create(cluster.admin, imageObject('probe', 'webhook-probe')));
+      const result = await attempt(() =>
+        create(cluster.admin, imageObject('probe/probe:v1', 'webhook-probe')),
+      );
       if (result === 'allowed') await remove(cluster.admin, 'Image', 'webhook-probe');
       return result !== 'allowed' ? true : undefined;
     },
