@@ -266,6 +266,9 @@ describe('hub-index', () => {
     expect(run.stdout).toContain('0 changed');
     expect(run.stdout).toContain('6 unchanged');
     expect(await versions()).toEqual(before);
+    // Unchanged tags are recognised by their digest alone: no layer is read again.
+    const json = await cli('--registry', registry.host, '--readme', `tool:1.0=${readme}`, '--json');
+    expect(json.summary).toMatchObject({ changed: 0, unchanged: 6, bytesRead: 0 });
     // Without --readme the tool image's docs would go: that is a change, and it is detected.
     const dry = await cli('--registry', registry.host, '--dry-run');
     expect(dry.code).toBe(0);

@@ -1,5 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { INDEX_FIELD_MANAGER, type IndexedImage } from './image-object.ts';
+import {
+  FINGERPRINT_ANNOTATION,
+  INDEX_FIELD_MANAGER,
+  INDEXED_DETAIL_FIELDS,
+  type IndexedImage,
+} from './image-object.ts';
 
 /** The parts of a live Image the comparison reads. */
 export interface LiveImage {
@@ -67,4 +72,16 @@ export function ownedFields(live: LiveImage): {
     annotations: keys(meta['f:annotations']),
     type: spec['f:type'] !== undefined,
   };
+}
+
+/**
+ * True when `live` was made by hub-index from exactly these inputs (same fingerprint) and nobody
+ * has taken over one of its indexed fields since (hub-index still owns every one present), so
+ * re-reading the image would change nothing.
+ */
+export function isFreshIndex(live: LiveImage | undefined, fingerprint: string): boolean {
+  if (live?.metadata?.annotations?.[FINGERPRINT_ANNOTATION] !== fingerprint) return false;
+  const owned = new Set(ownedFields(live).detail);
+  const detail = live.spec?.detail ?? {};
+  return INDEXED_DETAIL_FIELDS.every((k) => !(k in detail) || owned.has(k));
 }

@@ -1,7 +1,12 @@
 import type { ImageInspection } from '@hub/image-save';
 import { describe, expect, it } from 'vitest';
-import { isUpToDate, type LiveImage } from './image-diff.ts';
-import { buildIndexedImage, INDEX_FIELD_MANAGER, parseMetadataConfig } from './image-object.ts';
+import { isFreshIndex, isUpToDate, type LiveImage } from './image-diff.ts';
+import {
+  buildIndexedImage,
+  INDEX_FIELD_MANAGER,
+  indexFingerprint,
+  parseMetadataConfig,
+} from './image-object.ts';
 
 const name = { organization: 'acme', repository: 'app', tag: 'v1' };
 
@@ -129,5 +134,38 @@ describe('isUpToDate', () => {
       ];
     });
     expect(isUpToDate(foreign, desired)).toBe(true);
+  });
+});
+
+describe('isFreshIndex', () => {
+  const fp = indexFingerprint({ topDigest: 'sha256:m', source: 'src' });
+  const made = (managers: { manager: string; fields: string[] }[]): LiveImage => {
+    const o = structuredClone(
+      buildIndexedImage(inspection(), { name, source: 'src', fingerprint: fp }),
+    ) as LiveImage;
+    (o.metadata ?? {}).managedFields = managers.map((m) => ({
+      manager: m.manager,
+      operation: 'Apply',
+      fieldsV1: { 'f:spec': { 'f:detail': Object.fromEntries(m.fields.map((f) => [`f:${f}`, {}])) } },
+    }));
+    return o;
+  };
+  const all = ['keywords', 'description', 'icon', 'ID', 'arch', 'size', 'creatTime'];
+
+  it('is true for the same inputs while hub-index owns every indexed field', () => {
+    expect(isFreshIndex(made([{ manager: INDEX_FIELD_MANAGER, fields: all }]), fp)).toBe(true);
+  });
+
+  it('is false for other inputs, or once another manager took an indexed field over', () => {
+    const live = made([{ manager: INDEX_FIELD_MANAGER, fields: all }]);
+    expect(isFreshIndex(live, indexFingerprint({ topDigest: 'sha256:other', source: 'src' }))).toBe(false);
+    expect(isFreshIndex(live, indexFingerprint({ topDigest: 'sha256:m', source: 'src', readme: 'x' }))).toBe(
+      false,
+    );
+    const taken = made([
+      { manager: INDEX_FIELD_MANAGER, fields: all.filter((f) => f !== 'description') },
+      { manager: 'kubectl', fields: ['description'] },
+    ]);
+    expect(isFreshIndex(taken, fp)).toBe(false);
   });
 });

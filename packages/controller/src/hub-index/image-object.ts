@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   EPOCH,
   formatImageHubName,
@@ -18,6 +19,12 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const SOURCE_ANNOTATION = 'index.imagehub.sealos.io/source';
 /** The manifest digest the Image describes. */
 export const DIGEST_ANNOTATION = 'index.imagehub.sealos.io/digest';
+
+/**
+ * A hash of everything an indexed Image is made from: the digest the tag points at and the run's
+ * inputs (source, platform, type, `--readme` text). When it still matches, the image is not re-read.
+ */
+export const FINGERPRINT_ANNOTATION = 'index.imagehub.sealos.io/fingerprint';
 
 /** The `spec.detail` fields hub-index sets; the rest of the detail belongs to others. */
 export const INDEXED_DETAIL_FIELDS = [
@@ -102,6 +109,27 @@ export interface BuildImageInput {
   readme?: string;
   /** `--type`, which wins over metadata/config.yaml and the label. */
   type?: string;
+  /** See {@link FINGERPRINT_ANNOTATION}. */
+  fingerprint?: string;
+}
+
+/** The fingerprint of an indexed image (see {@link FINGERPRINT_ANNOTATION}). */
+export function indexFingerprint(input: {
+  topDigest: string;
+  source: string;
+  platform?: string | undefined;
+  type?: string | undefined;
+  readme?: string | undefined;
+}): string {
+  const parts = [
+    2,
+    input.topDigest,
+    input.source,
+    input.platform ?? '',
+    input.type ?? '',
+    input.readme ?? '',
+  ];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 
 /**
@@ -141,6 +169,7 @@ export function buildIndexedImage(inspection: ImageInspection, input: BuildImage
         ...annotations,
         [SOURCE_ANNOTATION]: input.source,
         [DIGEST_ANNOTATION]: inspection.digest,
+        ...(input.fingerprint ? { [FINGERPRINT_ANNOTATION]: input.fingerprint } : {}),
       },
     },
     spec: { name: formatImageHubName(input.name), ...(type ? { type } : {}), detail },

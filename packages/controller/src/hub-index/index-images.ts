@@ -1,14 +1,21 @@
-import { formatImageHubName, type ImageHubName, imageHubLabelSelector } from '@hub/api-types';
+import {
+  formatImageHubName,
+  type ImageHubName,
+  imageHubLabelSelector,
+  imageMetadataName,
+} from '@hub/api-types';
 import { toHubError } from '@hub/api-types/errors';
 import { type ImageInspection, inspectImage, isInspectError } from '@hub/image-save';
 import type { RegistryAuth } from '@hub/image-save/auth';
 import { RegistryClient } from '@hub/image-save/registry';
+import { RegistryStorage } from '@hub/image-save/storage';
 import { catalogueName } from './catalogue-name.ts';
-import { isUpToDate, type LiveImage } from './image-diff.ts';
+import { isFreshIndex, isUpToDate, type LiveImage } from './image-diff.ts';
 import {
   buildIndexedImage,
   INDEX_FIELD_MANAGER,
   type IndexedImage,
+  indexFingerprint,
   MANAGED_BY_LABEL,
 } from './image-object.ts';
 import type { ImageStore } from './image-store.ts';
@@ -198,8 +205,23 @@ async function run(
   }
 
   let bytesRead = 0;
+  const storage = options.source.kind === 'dir' ? new RegistryStorage(options.source.dir) : undefined;
+  const inputs = (p: Planned) => {
+    const readme = readmeFor(options.readme, p.target, p.name);
+    return { source: p.target.source, platform: options.platform, type: options.type, readme };
+  };
   await pool(planned, concurrency, async (p) => {
     signal?.throwIfAborted();
+    // Fast path: the tag still points at the digest this Image was made from, with the same inputs.
+    const current = live.get(imageMetadataName(p.name));
+    if (current) {
+      const top = await topDigest(p.target, client, storage, signal).catch(() => undefined);
+      if (top && isFreshIndex(current, indexFingerprint({ topDigest: top, ...inputs(p) }))) {
+        p.result.status = 'unchanged';
+        emit(imageEvent(p.result));
+        return;
+      }
+    }
     let inspection: ImageInspection;
     try {
       inspection = await inspectImage(p.target.reference, {
@@ -218,10 +240,14 @@ async function run(
     }
     bytesRead += inspection.scan.bytesRead;
     try {
-      const readme = readmeFor(options.readme, p.target, p.name);
+      const { readme } = inputs(p);
       const desired = buildIndexedImage(inspection, {
         name: p.name,
         source: p.target.source,
+        fingerprint: indexFingerprint({
+          topDigest: inspection.indexDigest ?? inspection.digest,
+          ...inputs(p),
+        }),
         ...(readme !== undefined ? { readme } : {}),
         ...(options.type ? { type: options.type } : {}),
       });
@@ -287,6 +313,25 @@ async function run(
     pruned,
     listFailures: listed.failures.map((f) => ({ repository: f.repository, error: brief(f.error) })),
   };
+}
+
+/** The digest a target's tag points at now: one HEAD (no pull quota), or a link file in a directory. */
+async function topDigest(
+  target: IndexTarget,
+  client: RegistryClient,
+  storage: RegistryStorage | undefined,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  if (storage) return storage.resolveTag(target.repository, target.tag);
+  const at = target.reference.lastIndexOf('@');
+  if (at !== -1) return target.reference.slice(at + 1);
+  const registry = target.source.slice(0, target.source.indexOf('/'));
+  const head = await client.headManifest(
+    { registry, repository: target.repository },
+    target.tag,
+    signal ? { signal } : {},
+  );
+  return head?.digest;
 }
 
 function imageEvent(r: ImageIndexResult): Extract<IndexEvent, { type: 'image' }> {
