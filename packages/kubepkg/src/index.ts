@@ -3,6 +3,7 @@ export {
   type ApplyKubePkgOptions,
   type ApplyKubePkgResult,
   applyKubePkg,
+  INVENTORY_LABEL,
   OWNER_LABEL,
   VERSION_ANNOTATION,
 } from './apply/apply-kubepkg.ts';

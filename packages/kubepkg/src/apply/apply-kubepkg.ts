@@ -12,6 +12,8 @@ const SERVER_SIDE_APPLY = 'application/apply-patch+yaml' as const;
 export const OWNER_LABEL = 'octohelm.tech/kubepkg';
 /** Annotation recording the package version that applied an object. */
 export const VERSION_ANNOTATION = 'octohelm.tech/kubepkg-version';
+/** Label of the ConfigMap `kubepkg-inventory.<package>` that records what an installation applied. */
+export const INVENTORY_LABEL = 'octohelm.tech/kubepkg-inventory';
 
 /** Options for {@link applyKubePkg}. */
 export interface ApplyKubePkgOptions {
@@ -100,7 +102,7 @@ export async function applyKubePkg(pkg: KubePkg, options: ApplyKubePkgOptions): 
     options.signal?.throwIfAborted();
     let applied: KubernetesObject;
     try {
-      applied = await applyWithRetry(client, object, dryRun, fieldManager, options.signal);
+      applied = await applyWithRetry(client, object, dryRun, fieldManager, packageKinds, options.signal);
     } catch (cause) {
       // A dry run cannot see what it did not create: objects in a namespace, or of a CRD, from this
       // same package. The real apply creates those first; report them as would-be-applied.
@@ -120,7 +122,10 @@ export async function applyKubePkg(pkg: KubePkg, options: ApplyKubePkgOptions): 
     }
   }
 
-  const pruned = options.prune ? await prune(client, pkg, ordered, options, dryRun) : [];
+  const scope = { namespace, clusterScoped: new Set([...CLUSTER_SCOPED_KINDS, ...clusterScopedCrs]) };
+  const recorded = await readInventory(client, pkg, namespace);
+  const pruned = options.prune ? await prune(client, pkg, ordered, options, dryRun, scope, recorded) : [];
+  if (!dryRun) await writeInventory(client, pkg, namespace, resources, fieldManager);
   return {
     resources,
     pruned,
@@ -171,14 +176,16 @@ function prepare(
 }
 
 /**
- * Server-side apply, retried briefly when the apiserver has not yet built the typed schema of a CRD
- * established moments ago ("failed to create typed patch object": 500) or the kind is not yet routed (404).
+ * Server-side apply, retried briefly only for a kind whose CRD this package just applied, while the apiserver
+ * has not yet built its typed schema ("failed to create typed patch object": 500) or routed it (404). Any
+ * other failure, a real schema error or an unknown kind, is thrown at once with the server's reason.
  */
 async function applyWithRetry(
   client: KubernetesObjectApi,
   object: Obj,
   dryRun: string | undefined,
   fieldManager: string,
+  packageKinds: ReadonlySet<string | undefined>,
   signal: AbortSignal | undefined,
 ): Promise<KubernetesObject> {
   for (let attempt = 0; ; attempt++) {
@@ -188,8 +195,9 @@ async function applyWithRetry(
       const code = (error as { code?: number }).code;
       const body = String((error as { body?: unknown }).body ?? '');
       const warmingUp =
-        (code === 500 && body.includes('typed patch')) ||
-        (code === 404 && !dryRun && notFoundKind(error) !== 'namespaces' && !body.includes('"name"'));
+        packageKinds.has(object.kind) &&
+        ((code === 500 && body.includes('typed patch')) ||
+          (code === 404 && !dryRun && notFoundKind(error) !== 'namespaces' && !body.includes('"name"')));
       if (!warmingUp || attempt >= 20) throw error;
       await sleep(Math.min(100 * 2 ** attempt, 1000), undefined, signal ? { signal } : {});
     }
@@ -250,45 +258,75 @@ async function waitEstablished(
   }
 }
 
+/** Where an installation lives: prune touches only its namespace (and cluster-scoped kinds). */
+interface InstallScope {
+  namespace: string;
+  clusterScoped: ReadonlySet<string>;
+}
+
+/**
+ * Deletes what this installation applied before and the package no longer contains: every object of the
+ * recorded inventory (and `options.previous`), whatever kinds the new version still has. Without a record
+ * (an installation applied before inventories existed) it falls back to the owner label, within the
+ * installation's namespace. Objects that no longer carry this package's owner label are left alone.
+ */
 async function prune(
   client: KubernetesObjectApi,
   pkg: KubePkg,
   current: readonly Obj[],
   options: ApplyKubePkgOptions,
   dryRun: string | undefined,
+  scope: InstallScope,
+  recorded: AppliedResource[] | undefined,
 ): Promise<AppliedResource[]> {
   const keep = new Set(
     current.map((o) => identity(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)),
   );
-  const kinds = new Map<string, { apiVersion: string; kind: string }>();
-  for (const o of [...current, ...(options.previous ?? [])])
-    kinds.set(`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind });
-  const pruned: AppliedResource[] = [];
   const candidates: KubernetesObject[] = [];
-  for (const { apiVersion, kind } of kinds.values()) {
-    try {
-      const list = await client.list(
-        apiVersion,
-        kind,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        `${OWNER_LABEL}=${pkg.metadata.name}`,
-      );
-      for (const item of list.items) candidates.push({ ...item, apiVersion, kind });
-    } catch (error) {
-      // A kind whose CRD is gone has nothing left to prune.
-      if ((error as { code?: number }).code === 404) continue;
-      throw apiError(error, `list ${kind} for pruning`);
+  const previous = [...(recorded ?? []), ...(options.previous ?? [])];
+  // The record is per installation (it lives in the installation's namespace), so all of it is ours.
+  for (const r of previous) {
+    candidates.push({
+      apiVersion: r.apiVersion,
+      kind: r.kind,
+      metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) },
+    });
+  }
+  if (recorded === undefined) {
+    const kinds = new Map<string, { apiVersion: string; kind: string }>();
+    for (const o of [...current, ...previous])
+      kinds.set(`${o.apiVersion}/${o.kind}`, { apiVersion: o.apiVersion, kind: o.kind });
+    for (const { apiVersion, kind } of kinds.values()) {
+      const ns = scope.clusterScoped.has(kind) ? undefined : scope.namespace;
+      try {
+        const list = await client.list(
+          apiVersion,
+          kind,
+          ns,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          `${OWNER_LABEL}=${pkg.metadata.name}`,
+        );
+        for (const item of list.items) candidates.push({ ...item, apiVersion, kind });
+      } catch (error) {
+        // A kind whose CRD is gone has nothing left to prune.
+        if ((error as { code?: number }).code === 404) continue;
+        throw apiError(error, `list ${kind} for pruning`);
+      }
     }
   }
+  const pruned: AppliedResource[] = [];
+  const seen = new Set<string>();
   // Workloads before their config, CRDs and namespaces last.
   for (const item of sortForApply(candidates as Obj[]).reverse()) {
     const id = identity(item.apiVersion, item.kind, item.metadata.namespace, item.metadata.name);
-    if (keep.has(id)) continue;
+    if (keep.has(id) || seen.has(id)) continue;
+    seen.add(id);
     try {
+      const live = (await client.read(item as never)) as KubernetesObject;
+      if (live.metadata?.labels?.[OWNER_LABEL] !== pkg.metadata.name) continue;
       await client.delete(item, undefined, dryRun, undefined, undefined, 'Background');
     } catch (error) {
       if ((error as { code?: number }).code === 404) continue;
@@ -299,6 +337,61 @@ async function prune(
     options.onEvent?.({ type: 'pruned', resource });
   }
   return pruned;
+}
+
+/** The ConfigMap recording what an installation (package × namespace) applied, for exact pruning. */
+function inventoryName(pkg: KubePkg): string {
+  return `kubepkg-inventory.${pkg.metadata.name}`.slice(0, 253);
+}
+
+async function readInventory(
+  client: KubernetesObjectApi,
+  pkg: KubePkg,
+  namespace: string,
+): Promise<AppliedResource[] | undefined> {
+  try {
+    const cm = (await client.read({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: inventoryName(pkg), namespace },
+    })) as { data?: Record<string, string> };
+    const parsed: unknown = JSON.parse(cm.data?.['resources.json'] ?? '[]');
+    return Array.isArray(parsed) ? (parsed as AppliedResource[]) : [];
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw apiError(error, `read the inventory ConfigMap ${namespace}/${inventoryName(pkg)}`);
+  }
+}
+
+async function writeInventory(
+  client: KubernetesObjectApi,
+  pkg: KubePkg,
+  namespace: string,
+  resources: AppliedResource[],
+  fieldManager: string,
+): Promise<void> {
+  const record = resources.map(({ apiVersion, kind, name, namespace: ns }) => ({
+    apiVersion,
+    kind,
+    name,
+    ...(ns ? { namespace: ns } : {}),
+  }));
+  const cm = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: inventoryName(pkg),
+      namespace,
+      labels: { [INVENTORY_LABEL]: pkg.metadata.name },
+      annotations: { [VERSION_ANNOTATION]: pkg.spec.version },
+    },
+    data: { 'resources.json': JSON.stringify(record) },
+  };
+  try {
+    await client.patch(cm, undefined, undefined, fieldManager, true, SERVER_SIDE_APPLY);
+  } catch (error) {
+    throw apiError(error, `record the inventory ConfigMap ${namespace}/${inventoryName(pkg)}`);
+  }
 }
 
 function identity(
@@ -340,7 +433,8 @@ function apiError(cause: unknown, what: string): KubePkgError {
       reason = (parsed as { message: string }).message;
     }
   } catch {
-    // body was not JSON; it stays in `detail`
+    // Not JSON (an unrouted kind answers "404 page not found"): the text is the reason.
+    if (typeof body === 'string' && body.trim() !== '') reason = body.trim().slice(0, 300);
   }
   // The API server's explanation stays out of `message` (it echoes request content); see `detail.reason`.
   return new KubePkgError(
