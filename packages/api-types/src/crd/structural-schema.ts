@@ -16,6 +16,7 @@ const PASSTHROUGH_KEYS = new Set([
   'maxItems',
   'x-kubernetes-list-type',
   'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
 ]);
 type Json = Record<string, unknown>;
 
