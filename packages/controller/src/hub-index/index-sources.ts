@@ -52,7 +52,18 @@ export async function listTargets(
         });
         continue;
       }
-      const { registry, repository, tag } = parsed.data;
+      const { registry, repository, tag, digest } = parsed.data;
+      if (tag === undefined && digest !== undefined) {
+        out.failures.push({
+          repository: ref,
+          error: new IndexError(
+            'INVALID_ARGUMENT',
+            `"${ref}" names a digest but no tag; the catalogue names images org/repo:tag, so write repo:tag@digest.`,
+            { reference: ref },
+          ),
+        });
+        continue;
+      }
       out.targets.push({
         reference: ref,
         repository,
