@@ -575,10 +575,7 @@ export class RegistryClient {
     registry: string,
     read: (res: Response) => Promise<T>,
   ): Promise<T> {
-    const replayable =
-      o.idempotent ??
-      !(o.body !== undefined && typeof o.body === 'object' && !(o.body instanceof Uint8Array));
-    const policy = replayable && o.retry !== false ? this.#retry : { ...this.#retry, attempts: 1 };
+    const policy = isReplayable(o) && o.retry !== false ? this.#retry : { ...this.#retry, attempts: 1 };
     return withRetry(
       async () => {
         const res = await this.#once(url, o, authorize, registry);
@@ -637,7 +634,8 @@ export class RegistryClient {
           const answer = await this.#auth.respond(registry, o.scopes, challenge, (u, init) =>
             this.#tokenHttp(u, init, o.signal),
           );
-          if (answer) continue;
+          // A streamed body is spent: only a replayable request may be sent again with the answer.
+          if (answer && isReplayable(o)) continue;
         }
         throw await statusError(status, undefined, url, o);
       }
@@ -704,6 +702,13 @@ export class RegistryClient {
       ...(reference ? { reference } : {}),
     });
   }
+}
+
+/** Whether a request may be sent again: not when its body is a stream already consumed. */
+function isReplayable(o: SendOptions): boolean {
+  return (
+    o.idempotent ?? !(o.body !== undefined && typeof o.body === 'object' && !(o.body instanceof Uint8Array))
+  );
 }
 
 /** The API host for a registry name: Docker Hub's API lives at registry-1.docker.io. */
