@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RegistryStorage } from '@hub/image-save/storage';
-import { applyKubePkg, createRegistryServer, importKubePkg } from '@hub/kubepkg';
+import { applyKubePkg, createRegistryServer, exportKubePkg, importKubePkg } from '@hub/kubepkg';
 import type { KubePkg } from '@hub/kubepkg/spec';
+import { KUBEPKG_API_VERSION } from '@hub/kubepkg/spec';
 import { startRegistry } from '@hub/test-env';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -141,6 +142,25 @@ describe('archives written by octohelm kubepkg v0.1.x', () => {
       expect(await skopeoDigest(image)).toBe(pinned[`${NAME}:v2`]);
     } finally {
       await server.close();
+    }
+  });
+
+  it('honours the octohelm.tech/platforms and octohelm.tech/platform annotations as export defaults', async () => {
+    for (const annotation of ['octohelm.tech/platforms', 'octohelm.tech/platform']) {
+      const exported = await exportKubePkg({
+        input: {
+          apiVersion: KUBEPKG_API_VERSION,
+          kind: 'KubePkg',
+          metadata: { name: 'arm-only', annotations: { [annotation]: 'linux/arm64' } },
+          spec: { version: 'v1.0.0', images: { [multi.reference]: '' }, manifests: {} },
+        },
+        output: join(work, `arm-${annotation.replace(/\W/g, '-')}.tgz`),
+        client: { plainHttp: [env.registry], auth: false },
+      });
+      const platforms = (exported.document as KubePkg).status?.digests
+        ?.filter((d) => d.type === 'manifest' && d.platform)
+        .map((d) => d.platform);
+      expect(platforms, annotation).toEqual(['linux/arm64/v8']);
     }
   });
 });
