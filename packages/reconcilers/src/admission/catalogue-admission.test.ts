@@ -269,7 +269,7 @@ describe('review never throws, for any input', () => {
     fc.record(
       {
         apiVersion: fc.string(),
-        kind: fc.constantFrom('Image', 'Repository', 'Organization'),
+        kind: fc.constantFrom('Image', 'Repository', 'Organization', 'DataPack'),
         metadata: fc.oneof(
           fc.anything(),
           fc.record(
@@ -302,7 +302,7 @@ describe('review never throws, for any input', () => {
           fc.record({
             group: fc.string(),
             version: fc.string(),
-            kind: fc.constantFrom('Image', 'Repository', 'Organization', 'Pod'),
+            kind: fc.constantFrom('Image', 'Repository', 'Organization', 'DataPack', 'Pod'),
           }),
         ),
         operation,
@@ -326,11 +326,11 @@ describe('review never throws, for any input', () => {
   cluster.create(organizationObject('labring', 'alice'));
   cluster.create(imageObject('labring/mysql:v1', { docs: 'x', keywords: ['GPU'] }));
 
-  it('answers every webhook with a well-formed decision whose patch applies', () => {
+  it('answers every webhook (DataPack included) with a well-formed decision whose patch applies', () => {
     fc.assert(
       fc.property(
         request,
-        fc.constantFrom(...webhooks),
+        fc.constantFrom(...catalogueAdmission()),
         fc.constantFrom('create', 'wait'),
         (input, definition, missing) => {
           const decision = definition.review(input as AdmissionRequest, {
