@@ -60,12 +60,12 @@ function reporter(io: CliIo, json: boolean): Reporter {
   };
 }
 
-/** hub-testenv's logic, driven in-process by tests; the entry (src/cli.ts) owns signals and exit codes. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/** hub-testenv's logic, driven in-process by tests; the entry (src/cli.ts, runCliEntry) owns signals and exit codes. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let values: Values;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS }));
+    ({ values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS }));
   } catch (error) {
     io.stderr.write(`hub-testenv: ${(error as Error).message}; run hub-testenv --help\n`);
     return 2;
