@@ -2,7 +2,8 @@
 // against a running controller, with webhooks on and off. Prints the time from the first create to every
 // Repository and Organization status being correct, API requests by verb until converged and until quiet,
 // 409 conflicts, peak RSS, and RSS with 10,000 Images cached; then the ratios to the original Go controller.
-// Run: node_modules/.bin/node --conditions=@hub/source bench/controller/run.ts   (BENCH_MODES=on,off)
+// Run: node_modules/.bin/node --conditions=@hub/source bench/controller/run.ts
+// Env: BENCH_MODES=off,on (webhooks), BENCH_10K=0 (skip the 10,000-Image phase), BENCH_NODE_FLAGS (V8 flags of the controller).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -172,7 +173,11 @@ async function benchMode(mode: 'on' | 'off') {
         ? ['--webhook-port', String(webhookPort), '--webhook-url', `https://127.0.0.1:${webhookPort}`]
         : ['--webhook-port', '0']),
     ];
-    const proc = spawn(join(ROOT, 'node_modules/.bin/node'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // BENCH_NODE_FLAGS: V8 flags for the controller, e.g. --max-semi-space-size=2 to trade GC time for RSS.
+    const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const proc = spawn(join(ROOT, 'node_modules/.bin/node'), [...nodeFlags, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child = proc;
     let errors = 0;
     proc.stderr?.on('data', (chunk: Buffer) => {
