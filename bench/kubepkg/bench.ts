@@ -1,23 +1,19 @@
 // kubepkg benchmark: import vs `tar -xzf` of the same archive, export vs hub-save, peak RSS of each.
 // Run: node_modules/.bin/node --conditions=@hub/source bench/kubepkg/bench.ts
 // Env: BENCH_LAYERS (default 8) x BENCH_LAYER_MIB (default 128) of incompressible layers (1 GiB).
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { writeKubePkgArchive } from '@hub/kubepkg';
 import { type DigestMeta, KUBEPKG_API_VERSION } from '@hub/kubepkg/spec';
 import { startRegistry } from '@hub/test-env';
+import { bundleChild, type Measured, measure, node } from './measure.ts';
 
-const run = promisify(execFile);
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 8);
 const LAYER_MIB = Number(process.env.BENCH_LAYER_MIB ?? 128);
-const node = join(import.meta.dirname, '../../node_modules/.bin/node');
-const esbuild = join(import.meta.dirname, '../../node_modules/.bin/esbuild');
 
 const work = await mkdtemp(join(tmpdir(), 'kubepkg-bench-'));
 const sha = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -35,29 +31,13 @@ async function randomFile(path: string, mib: number): Promise<{ digest: string; 
   return { digest: `sha256:${hash.digest('hex')}`, size: mib * 1024 * 1024 };
 }
 
-/** Runs a command under /usr/bin/time; returns wall seconds and peak RSS in MiB. */
-async function measure(command: string, args: string[]): Promise<{ seconds: number; rssMiB: number }> {
-  const { stderr } = await run('/usr/bin/time', ['-f', 'BENCH %e %M', command, ...args], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const line = stderr.split('\n').find((l) => l.startsWith('BENCH ')) ?? '';
-  const [, seconds, kib] = line.split(' ');
-  return { seconds: Number(seconds), rssMiB: Number(kib) / 1024 };
-}
-
 // The measured operations run from one esbuild bundle, as an installed CLI would (dist JS, not TS source
-// through Node's type stripping, which alone costs ~2 s and ~140 MiB).
+// through Node's type stripping, which alone costs ~2 s and ~140 MiB). BENCH_KUBEPKG_SOURCE measures another
+// packages/kubepkg directory (e.g. an older commit) instead of the working tree's.
 const child = join(work, 'child.mjs');
-await run(esbuild, [
-  join(import.meta.dirname, 'child.ts'),
-  '--bundle',
-  '--platform=node',
-  '--format=esm',
-  '--target=node22',
-  '--conditions=@hub/source',
-  `--outfile=${child}`,
-  "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-]);
+await bundleChild(child, process.env.BENCH_KUBEPKG_SOURCE);
+const fmt = (m: Measured) =>
+  `${m.seconds.toFixed(2)} s wall, ${m.cpuSeconds.toFixed(2)} s CPU, peak RSS ${m.rssMiB.toFixed(0)} MiB`;
 
 try {
   console.log(`building a ${LAYERS} x ${LAYER_MIB} MiB package in ${work}`);
@@ -139,31 +119,29 @@ try {
   const tar = await measure('tar', ['-xzf', pkgPath, '-C', tarDir]);
   await rm(tarDir, { recursive: true });
   const imp = await measure(node, [child, 'import', pkgPath, join(work, 'import-out')]);
-  console.log(`tar -xzf:       ${tar.seconds.toFixed(2)} s, peak RSS ${tar.rssMiB.toFixed(0)} MiB`);
-  console.log(
-    `kubepkg import: ${imp.seconds.toFixed(2)} s, peak RSS ${imp.rssMiB.toFixed(0)} MiB  → ${(imp.seconds / tar.seconds).toFixed(2)}x tar`,
-  );
+  console.log(`tar -xzf:       ${fmt(tar)}`);
+  console.log(`kubepkg import: ${fmt(imp)}  → ${(imp.seconds / tar.seconds).toFixed(2)}x tar`);
 
   // Export vs hub-save, both from a real registry serving the imported storage.
   const registry = await startRegistry({ storageDir: join(work, 'import-out'), readOnly: true });
   try {
     const ref = `${registry.host}/${name}:1`;
-    const exp1 = await measure(node, [child, 'export', ref, join(work, 'export-0.tgz'), '0']);
+    const exp0 = await measure(node, [child, 'export', ref, join(work, 'export-0.tgz'), '0']);
     const save = await measure(node, [child, 'save', ref, join(work, 'save-out')]);
     console.log(
-      `kubepkg export (gzip 1): ${exp1.seconds.toFixed(2)} s, peak RSS ${exp1.rssMiB.toFixed(0)} MiB, ${(await stat(join(work, 'export-1.tgz'))).size} bytes`,
+      `kubepkg export (gzip 0): ${fmt(exp0)}, ${(await stat(join(work, 'export-0.tgz'))).size} bytes`,
     );
     console.log(
-      `hub-save to dir:         ${save.seconds.toFixed(2)} s, peak RSS ${save.rssMiB.toFixed(0)} MiB  → export ${(exp1.seconds / save.seconds).toFixed(2)}x hub-save`,
+      `hub-save to dir:         ${fmt(save)}  → export ${(exp0.seconds / save.seconds).toFixed(2)}x hub-save`,
     );
     if (process.env.BENCH_GZIP6 !== '0') {
       const exp6 = await measure(node, [child, 'export', ref, join(work, 'export-6.tgz'), '6']);
       console.log(
         `kubepkg export (gzip 6): ${exp6.seconds.toFixed(2)} s, ${(await stat(join(work, 'export-6.tgz'))).size} bytes`,
       );
-      const exp0 = await measure(node, [child, 'export', ref, join(work, 'export-0.tgz'), '0']);
+      const exp1 = await measure(node, [child, 'export', ref, join(work, 'export-1.tgz'), '1']);
       console.log(
-        `kubepkg export (gzip 0): ${exp0.seconds.toFixed(2)} s, ${(await stat(join(work, 'export-0.tgz'))).size} bytes`,
+        `kubepkg export (gzip 1): ${fmt(exp1)}, ${(await stat(join(work, 'export-1.tgz'))).size} bytes`,
       );
     }
   } finally {
