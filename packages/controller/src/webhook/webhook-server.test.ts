@@ -71,7 +71,7 @@ describe('webhookConfigurations', () => {
       'MutatingWebhookConfiguration',
       'ValidatingWebhookConfiguration',
     ]);
-    const hook = (configs[1]?.webhooks as Array<Record<string, unknown>>)[0];
+    const hook = ((configs[1]?.webhooks ?? []) as Array<Record<string, unknown>>)[0];
     expect(hook).toMatchObject({
       failurePolicy: 'Fail',
       sideEffects: 'None',
