@@ -26,7 +26,6 @@ export type KubePkgErrorCode =
   | 'PUSH_UNAUTHORIZED'
   | 'PUSH_REJECTED'
   | 'PUSH_INDEX_INCOMPLETE'
-  | 'UPSTREAM_FAILED'
   | 'APPLY_FAILED'
   | 'APPLY_TIMEOUT'
   | 'ABORTED';
