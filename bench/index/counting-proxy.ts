@@ -6,16 +6,21 @@ import type { AddressInfo } from 'node:net';
 export interface WireCounts {
   requests: Record<string, number>;
   bytes: Record<string, number>;
+  /** Blob bytes by the group `groupOf` gives each path. */
+  blobBytesByGroup: Record<string, number>;
 }
 
-export async function startCountingProxy(target: string): Promise<{
+export async function startCountingProxy(
+  target: string,
+  groupOf: (path: string) => string = () => 'all',
+): Promise<{
   host: string;
   counts: WireCounts;
   reset(): void;
   stop(): Promise<void>;
 }> {
   const targetUrl = new URL(target);
-  let counts: WireCounts = { requests: {}, bytes: {} };
+  let counts: WireCounts = { requests: {}, bytes: {}, blobBytesByGroup: {} };
   const kind = (path: string) =>
     /\/blobs\//.test(path)
       ? 'blob'
@@ -28,6 +33,7 @@ export async function startCountingProxy(target: string): Promise<{
             : 'other';
   const server = createServer((req, res) => {
     const k = kind(req.url ?? '');
+    const group = groupOf(req.url ?? '');
     counts.requests[k] = (counts.requests[k] ?? 0) + 1;
     const upstream = request(
       {
@@ -41,6 +47,8 @@ export async function startCountingProxy(target: string): Promise<{
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.on('data', (chunk: Buffer) => {
           counts.bytes[k] = (counts.bytes[k] ?? 0) + chunk.length;
+          if (k === 'blob')
+            counts.blobBytesByGroup[group] = (counts.blobBytesByGroup[group] ?? 0) + chunk.length;
         });
         up.pipe(res);
         // A client that stops reading closes its socket: stop pulling from the registry too.
@@ -58,7 +66,7 @@ export async function startCountingProxy(target: string): Promise<{
       return counts;
     },
     reset() {
-      counts = { requests: {}, bytes: {} };
+      counts = { requests: {}, bytes: {}, blobBytesByGroup: {} };
     },
     stop: () =>
       new Promise<void>((resolve) => {
