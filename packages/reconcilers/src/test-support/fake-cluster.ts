@@ -342,10 +342,10 @@ export class FakeRuntime {
   }
 
   /** Reconciles every object once more and returns the writes that caused (should be none). */
-  async reconcileEverything(): Promise<ClientCall[]> {
+  async reconcileEverything(limit?: number): Promise<ClientCall[]> {
     const mark = this.cluster.calls.length;
     this.enqueueAll();
-    await this.settle();
+    await this.settle(limit);
     return this.cluster.callsSince(mark);
   }
 }
