@@ -41,7 +41,7 @@ export function createProgressRenderer(
         println(
           e.status === 'saved'
             ? `saved ${e.reference} -> ${e.repository}${e.tag ? `:${e.tag}` : ''}${e.upToDate ? ' (up to date)' : ''}`
-            : `failed ${e.error?.message ?? e.reference}`,
+            : `failed ${e.reference}${e.error ? ` [${e.error.code}]` : ''}`,
         );
         break;
       case 'blob-start':
