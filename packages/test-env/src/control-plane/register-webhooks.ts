@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TestEnvError } from '../errors.ts';
 import { PROBE_PATH_PREFIX, type WebhookServer } from '../webhooks/webhook-server.ts';
 import { type ApiAccess, apiRequest } from './install-crds.ts';
@@ -130,7 +131,7 @@ export async function registerWebhookConfigurations(
         kind: 'ConfigMap',
         metadata: { generateName: 'hub-testenv-probe-', labels: { [PROBE_LABEL]: id } },
       }).catch(() => undefined);
-      if (!seen) await new Promise((r) => setTimeout(r, 200));
+      if (!seen) await sleep(200);
     }
   }
 }

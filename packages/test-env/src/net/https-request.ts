@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** TLS material for a request to the test apiserver or webhook server. */
 export interface TlsOptions {
@@ -78,6 +79,6 @@ export async function pollUntil<T>(
     const value = await check().catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw options.onTimeout();
-    await new Promise((r) => setTimeout(r, options.intervalMs));
+    await sleep(options.intervalMs);
   }
 }
