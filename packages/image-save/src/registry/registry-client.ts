@@ -2,12 +2,24 @@ import type { Readable } from 'node:stream';
 import { isHubError } from '@hub/api-types/errors';
 import { type Dispatcher, request } from 'undici';
 import { RegistryAuth } from '../auth/registry-auth.ts';
-import { createDigester, digestBytes, parseDigest } from '../digest/digest.ts';
+import { digestBytes, parseDigest } from '../digest/digest.ts';
 import { networkError, type RequestContext, statusError, statusToCode } from './error-mapping.ts';
 import { MANIFEST_ACCEPT, MediaType } from './media-types.ts';
 import { REGISTRY_ERROR_RETRYABLE, RegistryError, type RegistryErrorCode } from './registry-error.ts';
+import {
+  blobPath,
+  header,
+  isRedirect,
+  manifestPath,
+  numberHeader,
+  pullScope,
+  pushScope,
+} from './response-helpers.ts';
 import { DEFAULT_RETRY, type RetryInfo, type RetryPolicy, withRetry } from './retry.ts';
+import { rechunk } from './streams.ts';
 import { HostDispatchers, type TransportOptions } from './transport.ts';
+
+export { digestStream } from './streams.ts';
 
 /** Options for {@link RegistryClient}. */
 export interface RegistryClientOptions extends TransportOptions {
@@ -714,72 +726,4 @@ function isReplayable(o: SendOptions): boolean {
 /** The API host for a registry name: Docker Hub's API lives at registry-1.docker.io. */
 export function apiHost(registry: string): string {
   return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
-}
-
-function manifestPath(loc: RepositoryLocation, reference: string): string {
-  return `/v2/${loc.repository}/manifests/${reference}`;
-}
-
-function blobPath(loc: RepositoryLocation, digest: string): string {
-  return `/v2/${loc.repository}/blobs/${digest}`;
-}
-
-function pullScope(repository: string): string {
-  return `repository:${repository}:pull`;
-}
-
-function pushScope(repository: string): string {
-  return `repository:${repository}:pull,push`;
-}
-
-function header(res: Response, name: string): string | undefined {
-  const v = res.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function numberHeader(res: Response, name: string): number | undefined {
-  const v = header(res, name);
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
-}
-
-function isRedirect(status: number): boolean {
-  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
-}
-
-async function* rechunk(
-  content: Uint8Array | AsyncIterable<Uint8Array>,
-  size: number,
-): AsyncIterable<Uint8Array> {
-  const source: AsyncIterable<Uint8Array> =
-    content instanceof Uint8Array
-      ? (async function* () {
-          yield content;
-        })()
-      : content;
-  let buf: Uint8Array[] = [];
-  let len = 0;
-  for await (const chunk of source) {
-    buf.push(chunk);
-    len += chunk.byteLength;
-    while (len >= size) {
-      const all = Buffer.concat(buf);
-      yield all.subarray(0, size);
-      buf = [all.subarray(size)];
-      len -= size;
-    }
-  }
-  if (len > 0) yield Buffer.concat(buf);
-}
-
-/** Digests a stream without storing it (useful to verify pushed content). */
-export async function digestStream(
-  stream: AsyncIterable<Uint8Array>,
-): Promise<{ digest: string; size: number }> {
-  const h = createDigester();
-  let size = 0;
-  for await (const c of stream) {
-    h.update(c);
-    size += c.byteLength;
-  }
-  return { digest: h.digest(), size };
 }
