@@ -1,15 +1,15 @@
 // kubepkg benchmark: import vs `tar -xzf` of the same archive, export vs hub-save, peak RSS of each.
 // Run: node_modules/.bin/node --conditions=@hub/source bench/kubepkg/bench.ts
 // Env: BENCH_LAYERS (default 8) x BENCH_LAYER_MIB (default 128) of incompressible layers (1 GiB).
-import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeKubePkgArchive } from '@hub/kubepkg';
 import { type DigestMeta, KUBEPKG_API_VERSION } from '@hub/kubepkg/spec';
 import { startRegistry } from '@hub/test-env';
+import { imageManifest, randomFile } from './corpus.ts';
 import { bundleChild, type Measured, measure, node } from './measure.ts';
 
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 8);
@@ -17,19 +17,6 @@ const LAYER_MIB = Number(process.env.BENCH_LAYER_MIB ?? 128);
 
 const work = await mkdtemp(join(tmpdir(), 'kubepkg-bench-'));
 const sha = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-
-async function randomFile(path: string, mib: number): Promise<{ digest: string; size: number }> {
-  const out = createWriteStream(path);
-  const hash = createHash('sha256');
-  for (let i = 0; i < mib; i++) {
-    const chunk = randomBytes(1024 * 1024);
-    hash.update(chunk);
-    if (!out.write(chunk)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-  return { digest: `sha256:${hash.digest('hex')}`, size: mib * 1024 * 1024 };
-}
 
 // The measured operations run from one esbuild bundle, as an installed CLI would (dist JS, not TS source
 // through Node's type stripping, which alone costs ~2 s and ~140 MiB). BENCH_KUBEPKG_SOURCE measures another
@@ -46,25 +33,14 @@ try {
     const path = join(work, `layer-${i}`);
     layers.push({
       path,
-      ...(await randomFile(path, LAYER_MIB)),
+      ...(await randomFile(path, LAYER_MIB * 1024 * 1024)),
       mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
     });
   }
   const config = Buffer.from(
     JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
   );
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha(config),
-        size: config.length,
-      },
-      layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-    }),
-  );
+  const manifest = imageManifest(config, layers);
   const name = 'bench/big';
   const digests: DigestMeta[] = [
     { type: 'blob', digest: sha(config), name, size: config.length },
