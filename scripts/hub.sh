@@ -61,7 +61,7 @@ phase() {
   local label=$1 tail_lines=$2 t0=$SECONDS rc=0 start ticker
   shift 2
   open_log
-  start=$(($(wc -l <"$log_file") + 2))
+  start=$(($(wc -l <"$log_file") + 3)) # the first line after the header below
   printf '\n=== %s (%s)\n' "$label" "$(date -u +%FT%TZ)" >>"$log_file"
   progress "$label" "$t0" "$start" &
   ticker=$!
