@@ -14,6 +14,7 @@ function io(env: Record<string, string> = {}) {
       stderr: { write: (t: string) => err.push(t) },
       env,
       signal: new AbortController().signal,
+      isTTY: false,
     },
   };
 }

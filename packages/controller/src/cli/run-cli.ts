@@ -1,3 +1,4 @@
+import type { CliIo } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
 import { catalogueAdmission, catalogueReconcilers } from '@hub/reconcilers';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -6,16 +7,6 @@ import { parseServingAddress } from '../runtime/http-endpoints.ts';
 import { createLogger } from '../runtime/logger.ts';
 import { type CliFeature, FEATURES, type FeatureRunnable } from './features.ts';
 import { type FlagValues, intFlag, parseFlags, renderHelp, UsageError } from './flag-table.ts';
-
-/** What a CLI run may touch, so tests drive it in-process. */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-  env: Readonly<Record<string, string | undefined>>;
-  /** Aborted by SIGINT/SIGTERM in the entry: the controller then drains and exits 0. */
-  signal: AbortSignal;
-  isTTY?: boolean;
-}
 
 const USAGE = `hub-controller: the imagehub catalogue controller (reconcilers, admission webhooks, metrics, probes)
 
@@ -112,6 +103,8 @@ export function managerOptionsFromFlags(values: FlagValues, env: CliIo['env']): 
   };
 }
 
+export type { CliIo };
+
 /** hub-controller's logic: returns the exit code (0 stopped by signal, 1 failed, 2 bad usage). */
 export async function runCli(
   argv: readonly string[],
@@ -137,20 +130,21 @@ export async function runCli(
     throw error;
   }
   const log = createLogger((line) => io.stderr.write(line));
-  if (io.signal.aborted) return 0;
+  const signal = io.signal ?? new AbortController().signal;
+  if (signal.aborted) return 0;
   let exit: ManagerExit;
   const runnables: FeatureRunnable[] = [];
   try {
     const manager = await startManager({ ...options, log });
     for (const feature of features) {
-      const runnable = await feature.start?.({ values, manager, log, signal: io.signal });
+      const runnable = await feature.start?.({ values, manager, log, signal });
       if (runnable) runnables.push(runnable);
     }
     const onSignal = () => void manager.stop();
-    io.signal.addEventListener('abort', onSignal, { once: true });
-    if (io.signal.aborted) onSignal();
+    signal.addEventListener('abort', onSignal, { once: true });
+    if (signal.aborted) onSignal();
     exit = await manager.done;
-    io.signal.removeEventListener('abort', onSignal);
+    signal.removeEventListener('abort', onSignal);
   } catch (error) {
     const hub = toHubError(error);
     log.error('hub-controller failed', { error: hub, code: hub.code });
