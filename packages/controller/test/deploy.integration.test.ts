@@ -205,6 +205,7 @@ describe('the Deployment and the CLI', () => {
       stderr: { write: (text: string) => (stderr += text) },
       env: {},
       signal: new AbortController().signal,
+      isTTY: false,
     });
     expect(code, stderr).toBe(0);
   });

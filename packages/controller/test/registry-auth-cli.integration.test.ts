@@ -41,6 +41,7 @@ beforeAll(async () => {
       stderr: { write: (text: string) => stderr.push(text) },
       env: {},
       signal: abort.signal,
+      isTTY: false,
     },
   );
 });
