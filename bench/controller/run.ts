@@ -3,7 +3,8 @@
 // Repository and Organization status being correct, API requests by verb until converged and until quiet,
 // 409 conflicts, peak RSS, and RSS with 10,000 Images cached; then the ratios to the original Go controller.
 // Run: node_modules/.bin/node --conditions=@hub/source bench/controller/run.ts
-// Env: BENCH_MODES=off,on (webhooks), BENCH_10K=0 (skip the 10,000-Image phase), BENCH_NODE_FLAGS (V8 flags of the controller).
+// Env: BENCH_MODES=off,on (webhooks), BENCH_10K=0 (skip the 10,000-Image phase), BENCH_10K_TIMEOUT_S (default 1200),
+// BENCH_NODE_FLAGS (V8 flags of the controller, e.g. --max-semi-space-size=2).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -267,8 +268,26 @@ async function benchMode(mode: 'on' | 'off') {
     const more = Array.from({ length: BIG_ORGS - ORGS }, (_, i) => ORGS + i);
     const bigStart = performance.now();
     await createImages(admin, more);
-    await until('convergence of 10,000 Images', () => converged(admin, [...orgs, ...more]), 1_200_000, 1_000);
-    const bigS = (performance.now() - bigStart) / 1000;
+    // Every Image is in the informer a moment after its create returned (watch events are quick even when
+    // reconciles queue up): measure then, and again at convergence if that comes within BENCH_10K_TIMEOUT_S.
+    await new Promise((r) => setTimeout(r, 10_000));
+    const cached = await rssMiB(proc.pid as number);
+    process.stdout.write(
+      `  10,000 Images cached (${f((performance.now() - bigStart) / 1000)} s after the first of 9,000 more creates): RSS ${f(cached.rss)} MiB, peak ${f(cached.peak)} MiB\n`,
+    );
+    const budgetMs = Number(process.env.BENCH_10K_TIMEOUT_S ?? 1200) * 1000;
+    let bigS = Number.NaN;
+    try {
+      await until(
+        'convergence of 10,000 Images',
+        () => converged(admin, [...orgs, ...more]),
+        budgetMs,
+        1_000,
+      );
+      bigS = (performance.now() - bigStart) / 1000;
+    } catch {
+      process.stdout.write(`  10,000 Images: not converged within ${budgetMs / 1000} s\n`);
+    }
     const rss10k = await rssMiB(proc.pid as number);
     process.stdout.write(
       `  10,000 Images: converged in ${f(bigS)} s; RSS ${f(rss10k.rss)} MiB, peak ${f(rss10k.peak)} MiB\n\n`,
