@@ -1,8 +1,8 @@
-import { type ImageReference, mustParseImageReference } from '@hub/api-types';
+import { type ImageReference, isHubError, mustParseImageReference } from '@hub/api-types';
 import { keptHostRepository, type ResolvedManifest, resolveImageContent } from '@hub/image-save';
 import { formatPlatform, type PlatformSpec } from '@hub/image-save/platform';
 import type { RegistryClient, RepositoryLocation } from '@hub/image-save/registry';
-import { KubePkgError } from '../errors.ts';
+import { isKubePkgError, KubePkgError } from '../errors.ts';
 import type { DigestMeta } from '../spec/kubepkg-schema.ts';
 
 /** How repositories are named in the package (and so in the target registry). */
@@ -97,14 +97,13 @@ export async function resolveImage(
       addManifest(child, child.platform ? { platform: formatPlatform(child.platform) } : {});
     return { reference, digest: top.digest, entries, manifests, sources };
   } catch (error) {
-    if (error instanceof KubePkgError) throw error;
-    throw new KubePkgError(
-      'RESOLVE_FAILED',
-      `Could not resolve image "${reference}": ${(error as Error).message}`,
-      {
-        subject: reference,
-        cause: error,
-      },
-    );
+    if (isKubePkgError(error)) throw error;
+    // Name the image once: the shared resolver's own messages already start with it.
+    const detail = String((error as Error).message).replace(`${reference}: `, '');
+    throw new KubePkgError('RESOLVE_FAILED', `Could not resolve image "${reference}": ${detail}`, {
+      subject: reference,
+      cause: error,
+      retryable: isHubError(error) && error.retryable,
+    });
   }
 }
