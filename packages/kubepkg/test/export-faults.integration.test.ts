@@ -171,7 +171,35 @@ describe('kubepkg export through a flaky link', () => {
     }
   });
 
-  it('refuses corrupted bytes: BLOB_DIGEST_MISMATCH and no file', async () => {
+  it('fetches a small blob again when its bytes arrive corrupted: same archive as a fault-free export', async () => {
+    const config = env.fixtures.images.large.blobs.find((b) => b !== env.fixtures.images.large.blobs.at(-1));
+    const proxy = await startFaultProxy(env.registry, [
+      {
+        fault: { kind: 'corrupt' },
+        on: 'blob',
+        times: 2,
+        path: new RegExp(`${(config as string).slice(7)}$`),
+      },
+    ]);
+    try {
+      const clean = join(work, `clean-small-${proxy.host.replace(':', '_')}.tgz`);
+      const saved = proxy.rules;
+      proxy.rules = [];
+      await exportThrough(proxy.host, clean);
+      proxy.rules = saved;
+      const out = join(work, `corrupt-small-${proxy.host.replace(':', '_')}.tgz`);
+      const events: ExportEvent[] = [];
+      await exportThrough(proxy.host, out, events);
+      expect(proxy.injected.filter((f) => f.kind === 'corrupt')).toHaveLength(2);
+      expect(events.filter((e) => e.type === 'retry')).toHaveLength(2);
+      expect((await readFile(out)).equals(await readFile(clean))).toBe(true);
+      await importsCleanly(out);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses corrupted bytes of a large blob: BLOB_DIGEST_MISMATCH and no file', async () => {
     const proxy = await startFaultProxy(env.registry, [
       { fault: { kind: 'corrupt' }, on: 'blob', minBytes: LARGE },
     ]);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DEFAULT_RETRY,
@@ -97,6 +98,48 @@ export async function* blobBody(
       options.onRetry?.({ reference: options.reference, digest, attempt, offset, delayMs, reason });
       await sleep(delayMs, undefined, signal);
     }
+  }
+}
+
+/** Blobs up to this size are fetched whole and verified before any byte of them enters the archive. */
+export const BUFFERED_BLOB_BYTES = 4 * 1024 * 1024;
+
+/**
+ * A small blob (configs, small layers), fetched whole into memory and checked against its digest before it
+ * is handed on, so corrupted bytes are fetched again (within the same tries) instead of failing the export.
+ */
+export async function verifiedSmallBlob(
+  client: RegistryClient,
+  loc: RepositoryLocation,
+  digest: string,
+  size: number,
+  options: BlobBodyOptions,
+): Promise<Uint8Array[]> {
+  const attempts = options.attempts ?? DEFAULT_RETRY.attempts;
+  const [alg] = digest.split(':') as [string];
+  for (let attempt = 1; ; attempt++) {
+    const chunks: Uint8Array[] = [];
+    const hash = createHash(alg);
+    let length = 0;
+    for await (const chunk of blobBody(client, loc, digest, size, options)) {
+      length += chunk.byteLength;
+      if (length > size) break;
+      hash.update(chunk);
+      chunks.push(chunk);
+    }
+    const actual = `${alg}:${hash.digest('hex')}`;
+    if (length === size && actual === digest) return chunks;
+    const reason = length !== size ? `it gave ${length} of ${size} bytes` : `its bytes hash to ${actual}`;
+    if (attempt >= attempts) {
+      throw new KubePkgError(
+        length !== size ? 'BLOB_SIZE_MISMATCH' : 'BLOB_DIGEST_MISMATCH',
+        `Image ${options.reference}: blob ${digest} from ${loc.registry}/${loc.repository}: ${reason}, ${attempt} ${attempt === 1 ? 'try' : 'tries'}.`,
+        { subject: digest },
+      );
+    }
+    const delayMs = retryDelay(DEFAULT_RETRY, attempt);
+    options.onRetry?.({ reference: options.reference, digest, attempt, offset: 0, delayMs, reason });
+    await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : {});
   }
 }
 

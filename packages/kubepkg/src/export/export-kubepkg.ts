@@ -5,7 +5,7 @@ import type { ArchiveBlob } from '../archive/write-archive.ts';
 import { writeKubePkgArchive } from '../archive/write-archive.ts';
 import type { DigestMeta, KubePkg, KubePkgList } from '../spec/kubepkg-schema.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
-import { type BlobRetry, blobBody } from './blob-body.ts';
+import { type BlobRetry, BUFFERED_BLOB_BYTES, blobBody, verifiedSmallBlob } from './blob-body.ts';
 import { type RepositoryNaming, type ResolvedImage, resolveImage } from './resolve-images.ts';
 
 /** Progress of {@link exportKubePkg}. */
@@ -144,12 +144,18 @@ export async function exportKubePkg(options: ExportKubePkgOptions): Promise<Expo
         digest,
         size,
         source: from.reference,
-        open: async () =>
-          blobBody(client, from.loc, digest, size, {
+        open: async () => {
+          const body = {
             reference: from.reference,
             ...(options.signal ? { signal: options.signal } : {}),
-            onRetry: (retry) => options.onEvent?.({ type: 'retry', ...retry }),
-          }),
+            onRetry: (retry: BlobRetry) => options.onEvent?.({ type: 'retry', ...retry }),
+          };
+          // Small blobs are verified whole first, so corrupted bytes can be fetched again; large ones stream
+          // and are verified before their tar entry closes.
+          return size <= BUFFERED_BLOB_BYTES
+            ? verifiedSmallBlob(client, from.loc, digest, size, body)
+            : blobBody(client, from.loc, digest, size, body);
+        },
       });
     }
     let done = 0;
