@@ -64,9 +64,14 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 /** Runs `next build` unless the build is fresh. */
 export async function buildIfStale(log: (line: string) => void = () => {}): Promise<'fresh' | 'built'> {
   if (buildIsFresh()) return 'fresh';
-  const child = run(['build'], {} as NodeJS.ProcessEnv, log);
+  const lines: string[] = [];
+  const child = run(['build'], {} as NodeJS.ProcessEnv, (line) => {
+    lines.push(line);
+    log(line);
+  });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  if (code !== 0) throw new Error(`next build failed with exit code ${code}; see its output above`);
+  if (code !== 0)
+    throw new Error(`next build failed with exit code ${code}:\n${lines.slice(-30).join('\n')}`);
   return 'built';
 }
 
