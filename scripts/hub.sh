@@ -9,7 +9,7 @@
 # and the log's last lines, and the script exits non-zero. When nothing needs installing, setup
 # prints one "ready" line.
 #
-# Adding a job (say another demo): a function `job_<name>` and a line in the `case` at the bottom.
+# Adding a demo: one `case` entry at the bottom, `setup && run_demo <nx projects> scripts/<demo>.ts`.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
