@@ -20,6 +20,8 @@ export interface KubeClientOptions {
   eventNamespace?: string;
   /** `reportingInstance` of Events (the pod or host name). */
   instance?: string;
+  /** Events in flight at most; more are dropped (best effort) so a slow apiserver cannot pile them up (default 32). */
+  maxEventsInFlight?: number;
   log?: Logger;
 }
 
@@ -29,6 +31,8 @@ const APPLY = 'application/apply-patch+yaml';
 export function createKubeClient(options: KubeClientOptions): ReconcileClient {
   const { transport } = options;
   const fieldManager = options.fieldManager ?? 'hub-controller';
+  const maxEvents = options.maxEventsInFlight ?? 32;
+  let eventsInFlight = 0;
   const pathOf = (object: KubeObject, subresource?: string) => {
     const name = object.metadata.name;
     if (!name) throw new TypeError(`cannot apply a ${object.kind} without metadata.name`);
@@ -66,6 +70,11 @@ export function createKubeClient(options: KubeClientOptions): ReconcileClient {
       }
     },
     recordEvent(about: ObjectRef, event: EventRecord) {
+      if (eventsInFlight >= maxEvents) {
+        options.log?.debug('event dropped: too many in flight', { reason: event.reason, object: about.name });
+        return;
+      }
+      eventsInFlight++;
       const namespace = about.namespace ?? options.eventNamespace ?? 'default';
       const now = new Date().toISOString();
       const body = {
@@ -101,7 +110,10 @@ export function createKubeClient(options: KubeClientOptions): ReconcileClient {
             reason: event.reason,
             object: about.name,
           }),
-        );
+        )
+        .finally(() => {
+          eventsInFlight--;
+        });
     },
   };
 }
