@@ -30,13 +30,25 @@ export async function launchCli(cli, binUrl, entry = 'cli') {
     return;
   }
   const built = new URL(`../dist/${entry}.js`, binUrl);
-  if (existsSync(fileURLToPath(built))) {
-    await import(built.href);
-    return;
-  }
   const source = fileURLToPath(new URL(`../src/${entry}.ts`, binUrl));
   // Node strips types natively (>= 22.18) but never inside node_modules, so this is only for checkouts.
-  if (existsSync(source) && !source.split(/[\\/]/).includes('node_modules')) {
+  const checkout = existsSync(source) && !source.split(/[\\/]/).includes('node_modules');
+  if (existsSync(fileURLToPath(built))) {
+    try {
+      await import(built.href);
+      return;
+    } catch (error) {
+      // A checkout whose build is partial (another package's dist/ missing or being rebuilt): say so in
+      // one line. Not retried from source: a lazy import may fail after the command has started.
+      if (!(checkout && isMissingBuild(error))) throw error;
+      process.stderr.write(
+        `${cli}: the build is incomplete (${error.url ?? 'a dist/ file'} is missing); run npm run build at the repository root\n`,
+      );
+      process.exitCode = 2;
+      return;
+    }
+  }
+  if (checkout) {
     const { registerHooks } = await import('node:module');
     registerHooks({
       resolve: (specifier, context, next) =>
@@ -49,4 +61,8 @@ export async function launchCli(cli, binUrl, entry = 'cli') {
     `${cli}: ${fileURLToPath(built)} is missing; build it first (npm run build at the repository root)\n`,
   );
   process.exitCode = 2;
+}
+
+function isMissingBuild(error) {
+  return error?.code === 'ERR_MODULE_NOT_FOUND' && /[\\/]dist[\\/]/.test(String(error.url ?? error.message));
 }
