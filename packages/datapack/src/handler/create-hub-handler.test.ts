@@ -1,7 +1,7 @@
 import { DATA_PACK_CODES } from '@hub/api-types';
 import { describe, expect, it } from 'vitest';
-import { sampleCatalogue } from '../__fixtures__/objects.ts';
-import { createHubHandler } from '../index.ts';
+import { image, sampleCatalogue } from '../__fixtures__/objects.ts';
+import { computeDataPack, createHubHandler } from '../index.ts';
 
 const base = 'http://hub.test/api/hub';
 
@@ -116,6 +116,28 @@ describe('createHubHandler', () => {
     expect(result.codes).toBe(DATA_PACK_CODES.ERROR);
     expect(Object.keys(result.datas)).toEqual(['labring/redis:7.2']);
     expect(result.message).toContain('"labring/redis:6"');
+  });
+
+  it('serializes packs exactly as JSON.stringify, and never serves an entry older than the catalogue', async () => {
+    const store = sampleCatalogue();
+    const own = createHubHandler({ catalogue: store, basePath: '/api/hub' });
+    const spec = { type: 'detail', names: ['labring/mysql:v8.0.31', 'labring/redis:7.2', 'labring/none:1'] };
+    const post = async () =>
+      (
+        await own(
+          new Request(`${base}/datapacks`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(spec),
+          }),
+        )
+      ).text();
+    expect(await post()).toBe(JSON.stringify(computeDataPack(spec, store)));
+    expect(await post()).toBe(JSON.stringify(computeDataPack(spec, store))); // from the entry cache
+    store.upsert(image('labring/redis:7.2', { description: 'changed', creatTime: '2024-02-01T00:00:00Z' }));
+    const after = await post();
+    expect(after).toBe(JSON.stringify(computeDataPack(spec, store)));
+    expect(after).toContain('"description":"changed"');
   });
 
   it('answers 400 naming the bad field', async () => {

@@ -5,7 +5,8 @@ import { validateDataPackRequest } from '../compute/validate-request.ts';
 import { DataPackError } from '../errors.ts';
 import { repositoryDetail } from '../search/repository-item.ts';
 import { type RepositorySort, searchRepositories } from '../search/search-repositories.ts';
-import { errorResponse, jsonFresh, jsonRead } from './http-response.ts';
+import { errorResponse, jsonRead, jsonText } from './http-response.ts';
+import { createPackSerializer } from './pack-json.ts';
 
 /** Decides which private repositories one caller may see (`org/repo` and its organization). */
 export type RepositoryAccess = (repository: { name: string; organization: string }) => boolean;
@@ -118,6 +119,7 @@ async function waitReady(options: HubHandlerOptions): Promise<void> {
 export function createHubHandler(options: HubHandlerOptions): HubHandler {
   const { catalogue } = options;
   // Public data may sit in shared caches briefly; with an authorize hook, answers depend on the caller.
+  const serializePack = createPackSerializer();
   const cacheControl =
     options.authorize === undefined ? 'public, max-age=5, stale-while-revalidate=30' : 'private, no-cache';
 
@@ -184,7 +186,11 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
       if (resource === 'datapacks' && rest.length === 0) {
         if (request.method !== 'POST') methodNotAllowed('POST');
         const spec = validateDataPackRequest(await readJson(request));
-        return jsonFresh(computeDataPack(spec, catalogue, { canSee }));
+        // The revision is read before computing: a change during the computation only makes the
+        // next request recompute, never serves stale entries under a newer revision.
+        const revision = catalogue.revision;
+        const result = computeDataPack(spec, catalogue, { canSee });
+        return jsonText(serializePack(result, spec.type, revision));
       }
       throw new DataPackError('NOT_FOUND', `no route ${url.pathname}.`, { field: 'path' });
     } catch (error) {

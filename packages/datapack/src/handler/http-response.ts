@@ -40,7 +40,12 @@ export function jsonRead(request: Request, value: unknown, cacheControl: string)
 
 /** A JSON response that is never cached. */
 export function jsonFresh(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), {
+  return jsonText(JSON.stringify(value), status);
+}
+
+/** An already serialized JSON body, never cached. */
+export function jsonText(body: string, status = 200): Response {
+  return new Response(body, {
     status,
     headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
   });
