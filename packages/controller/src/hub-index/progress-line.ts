@@ -1,10 +1,11 @@
+import type { CliIo } from '@hub/api-types/cli';
 import type { IndexEvent } from './index-images.ts';
 
 /**
  * A one-line progress display on a TTY (`indexing 120/500: 3 changed, 0 failed`), redrawn in place
  * at most every 100 ms; `done()` clears it so results print on a clean line.
  */
-export function createProgressLine(stream: NodeJS.WritableStream): {
+export function createProgressLine(stream: CliIo['stderr']): {
   onEvent(e: IndexEvent): void;
   done(): void;
 } {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { CliIo } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
 import type { KubeTransport } from '@hub/datapack';
 import { stringify } from 'yaml';
@@ -39,15 +40,8 @@ registry host is never part of the name. Credentials come from the docker config
 Exit status: 0 when every image was indexed, 1 when any failed (each is named), 2 on bad usage.
 `;
 
-/** Where the CLI reads and writes (injected by tests). */
-export interface HubIndexIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-  signal?: AbortSignal;
-  /** Whether stderr is a terminal (progress is drawn only then). */
-  isTTY: boolean;
-}
+/** The IO of {@link runHubIndexCli}: the one CLI IO shape of every hub CLI. */
+export type HubIndexIo = CliIo;
 
 const TYPES = ['cluster-image', 'cloud-image'];
 
