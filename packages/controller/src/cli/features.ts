@@ -22,6 +22,8 @@ export interface FeatureRunnable {
  */
 export interface CliFeature {
   readonly flags: FlagGroup;
+  /** Checks the feature's flag values before anything starts; throws UsageError (exit 2). */
+  validate?(values: FlagValues): void;
   start?(context: {
     values: FlagValues;
     manager: Manager;

@@ -69,6 +69,17 @@ describe('hub-controller flags', () => {
       ['--concurrency', 'many', '--kubeconfig', '/dev/null'],
       ['--webhook-url', 'http://127.0.0.1:9443'],
       ['--metrics-bind-address', 'nowhere'],
+      // A feature's own flags are checked before the manager starts, too.
+      ['--kubeconfig', '/dev/null', '--index-registry', 'r:5000', '--index-interval', 'soon'],
+      ['--kubeconfig', '/dev/null', '--registry-token-bind-address', ':0', '--registry-token-ttl', 'forever'],
+      [
+        '--kubeconfig',
+        '/dev/null',
+        '--registry-token-bind-address',
+        ':0',
+        '--registry-token-review-cache-ttl',
+        '1h',
+      ],
     ]) {
       const t = io();
       expect(await runCli(argv, t.io), argv.join(' ')).toBe(2);

@@ -121,6 +121,7 @@ export async function runCli(
       return 0;
     }
     values = parsed.values;
+    for (const feature of features) feature.validate?.(values);
     options = managerOptionsFromFlags(values, io.env);
   } catch (error) {
     if (error instanceof UsageError) {

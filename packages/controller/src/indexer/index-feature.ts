@@ -1,6 +1,6 @@
 import { parseGoDuration } from '@hub/api-types';
 import type { CliFeature } from '../cli/features.ts';
-import { type FlagGroup, UsageError } from '../cli/flag-table.ts';
+import { type FlagGroup, type FlagValues, UsageError } from '../cli/flag-table.ts';
 import { createImageStore } from '../hub-index/image-store.ts';
 import { createPeriodicIndexer } from './periodic-indexer.ts';
 
@@ -48,22 +48,29 @@ const list = (value: string | undefined) =>
     .filter((s) => s !== '');
 
 /** The indexing feature of hub-controller: starts a periodic indexer when `--index-registry` is set. */
+function intervalMs(values: FlagValues): number {
+  const interval = parseGoDuration(values['index-interval'] ?? '10m');
+  if (!interval.success || interval.data < 1000)
+    throw new UsageError(
+      `--index-interval must be a Go duration of at least 1s, not ${values['index-interval']}`,
+    );
+  return interval.data;
+}
+
 export const INDEX_FEATURE: CliFeature = {
   flags: INDEX_FLAGS,
+  validate(values) {
+    if (values['index-registry']) intervalMs(values);
+  },
   async start({ values, manager, log }) {
     const registry = values['index-registry'];
     if (!registry) return undefined;
-    const interval = parseGoDuration(values['index-interval'] ?? '10m');
-    if (!interval.success || interval.data < 1000)
-      throw new UsageError(
-        `--index-interval must be a Go duration of at least 1s, not ${values['index-interval']}`,
-      );
     const indexer = createPeriodicIndexer({
       store: createImageStore(manager.transport),
       registry,
       repositories: list(values['index-repository']),
       plainHttp: list(values['index-plain-http']),
-      intervalMs: interval.data,
+      intervalMs: intervalMs(values),
       isLeader: () => manager.isLeader(),
       prune: values['index-prune'] === 'true',
       log: log.with({ component: 'indexer' }),

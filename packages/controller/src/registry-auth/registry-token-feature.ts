@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseGoDuration } from '@hub/api-types';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { CliFeature } from '../cli/features.ts';
-import { type FlagGroup, UsageError } from '../cli/flag-table.ts';
+import { type FlagGroup, type FlagValues, UsageError } from '../cli/flag-table.ts';
 import { informerCacheView } from '../runtime/cache-view.ts';
 import { isRegistryAuthError } from './errors.ts';
 import { parseTokenTtl, startRegistryTokenServer } from './token-server.ts';
@@ -93,15 +93,35 @@ function kubeConfigOf(path: string | undefined): KubeConfig {
 }
 
 /** The registry token feature of hub-controller: starts the token server when a bind address is set. */
+function reviewCacheTtlMs(values: FlagValues): number {
+  const reviewTtl = parseGoDuration(values['registry-token-review-cache-ttl'] ?? '10s');
+  if (!reviewTtl.success || reviewTtl.data < 0 || reviewTtl.data > 300_000) {
+    throw new UsageError('--registry-token-review-cache-ttl must be a Go duration from 0s to 5m');
+  }
+  return reviewTtl.data;
+}
+
+const enabled = (values: FlagValues) => {
+  const bindAddress = values['registry-token-bind-address'];
+  return bindAddress !== undefined && bindAddress !== '' && bindAddress !== '0';
+};
+
 export const REGISTRY_TOKEN_FEATURE: CliFeature = {
   flags: REGISTRY_TOKEN_FLAGS,
+  validate(values) {
+    if (!enabled(values)) return;
+    reviewCacheTtlMs(values);
+    try {
+      parseTokenTtl(values['registry-token-ttl'] ?? '5m');
+    } catch (error) {
+      if (isRegistryAuthError(error) && error.code === 'INVALID_OPTION') throw new UsageError(error.message);
+      throw error;
+    }
+  },
   async start({ values, manager, log }) {
     const bindAddress = values['registry-token-bind-address'];
-    if (!bindAddress || bindAddress === '0') return undefined;
-    const reviewTtl = parseGoDuration(values['registry-token-review-cache-ttl'] ?? '10s');
-    if (!reviewTtl.success || reviewTtl.data < 0 || reviewTtl.data > 300_000) {
-      throw new UsageError('--registry-token-review-cache-ttl must be a Go duration from 0s to 5m');
-    }
+    if (!bindAddress || !enabled(values)) return undefined;
+    const reviewTtlMs = reviewCacheTtlMs(values);
     const tlsDir = values['registry-token-tls-cert-dir'];
     const services = list(values['registry-token-service']);
     const trustedProxies = list(values['registry-token-trusted-proxies']);
@@ -121,7 +141,7 @@ export const REGISTRY_TOKEN_FEATURE: CliFeature = {
         ...(tokenAudiences.length > 0 ? { tokenAudiences } : {}),
         kubeConfig: kubeConfigOf(values.kubeconfig),
         cache: informerCacheView(manager.factory),
-        tokenReviewCacheTtlMs: reviewTtl.data,
+        tokenReviewCacheTtlMs: reviewTtlMs,
         userNamespace: values['user-namespace'] ?? 'user-system',
         ...(tlsDir
           ? {
