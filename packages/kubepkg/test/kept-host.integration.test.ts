@@ -1,19 +1,16 @@
 // One naming rule for kept registry hosts (keptHostRepository): hub-save --keep-registry-host and
 // kubepkg export --keep-host store the same name, the stock registry serves it (checked with skopeo), and
 // kubepkg serve maps containerd's mirror `?ns=<host>` onto it.
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { keptHostRepository, saveImages } from '@hub/image-save';
 import { createRegistryServer, exportKubePkg, importKubePkg } from '@hub/kubepkg';
 import { KUBEPKG_API_VERSION } from '@hub/kubepkg/spec';
 import { startRegistry } from '@hub/test-env';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { skopeoDigest } from './skopeo-digest.ts';
 
-const run = promisify(execFile);
 const env = inject('hubTestEnv');
 const image = env.fixtures.images['oci-single'];
 let work: string;
@@ -24,18 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-async function skopeoDigest(reference: string): Promise<string> {
-  const { stdout } = await run(
-    'skopeo',
-    ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`],
-    {
-      encoding: 'buffer',
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  return `sha256:${createHash('sha256').update(stdout).digest('hex')}`;
-}
 
 describe('kept registry hosts', () => {
   const name = keptHostRepository(env.registry, image.repository);

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { createRegistryServer, exportKubePkg, importKubePkg, kubePkgFromManifest
 import type { KubePkg } from '@hub/kubepkg/spec';
 import { startRegistry } from '@hub/test-env';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { skopeoDigest } from './skopeo-digest.ts';
 
 const run = promisify(execFile);
 const env = inject('hubTestEnv');
@@ -59,18 +59,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-async function skopeoDigest(reference: string): Promise<string> {
-  const { stdout } = await run(
-    'skopeo',
-    ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`],
-    {
-      encoding: 'buffer',
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  return `sha256:${createHash('sha256').update(stdout).digest('hex')}`;
-}
 
 describe('export', () => {
   it('pins every image to the digest the source registry serves', () => {

@@ -1,12 +1,9 @@
 // Archives written by octohelm kubepkg v0.1.x (in its exact format, see octohelm-v01-archive.ts) import into a
 // directory and a live registry, `kubepkg serve` answers a containerd node's mirror request for them, and
 // `kubepkg apply --registry-rewrite` writes references that serve then serves.
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { RegistryStorage } from '@hub/image-save/storage';
 import { applyKubePkg, createRegistryServer, exportKubePkg, importKubePkg } from '@hub/kubepkg';
 import type { KubePkg } from '@hub/kubepkg/spec';
@@ -15,8 +12,8 @@ import { startRegistry } from '@hub/test-env';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { writeOctohelmV01Archive } from './octohelm-v01-archive.ts';
+import { skopeoDigest } from './skopeo-digest.ts';
 
-const run = promisify(execFile);
 const env = inject('hubTestEnv');
 const multi = env.fixtures.images['oci-multiarch'];
 const single = env.fixtures.images['oci-single'];
@@ -72,18 +69,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-async function skopeoDigest(reference: string): Promise<string> {
-  const { stdout } = await run(
-    'skopeo',
-    ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`],
-    {
-      encoding: 'buffer',
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  return `sha256:${createHash('sha256').update(stdout).digest('hex')}`;
-}
 
 describe('archives written by octohelm kubepkg v0.1.x', () => {
   it('import into a directory (duplicate entries, host-kept names, tagged children) and serve the mirror form', async () => {
