@@ -1,7 +1,17 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE_FLAGS, WEBHOOK_FLAGS } from './controller-flags.ts';
 import { parseFlags, UsageError } from './flag-table.ts';
 import { runCli } from './run-cli.ts';
+
+// A well-formed kubeconfig whose server nobody answers: only flag checks can end a run early.
+const kubeconfig = join(mkdtempSync(join(tmpdir(), 'hub-cli-test-')), 'kubeconfig');
+writeFileSync(
+  kubeconfig,
+  'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n',
+);
 
 function io(env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -69,12 +79,12 @@ describe('hub-controller flags', () => {
       ['--concurrency', 'many', '--kubeconfig', '/dev/null'],
       ['--webhook-url', 'http://127.0.0.1:9443'],
       ['--metrics-bind-address', 'nowhere'],
-      // A feature's own flags are checked before the manager starts, too.
-      ['--kubeconfig', '/dev/null', '--index-registry', 'r:5000', '--index-interval', 'soon'],
-      ['--kubeconfig', '/dev/null', '--registry-token-bind-address', ':0', '--registry-token-ttl', 'forever'],
+      // A feature's own flags are checked before the manager starts (which would dial the cluster).
+      ['--kubeconfig', kubeconfig, '--index-registry', 'r:5000', '--index-interval', 'soon'],
+      ['--kubeconfig', kubeconfig, '--registry-token-bind-address', ':0', '--registry-token-ttl', 'forever'],
       [
         '--kubeconfig',
-        '/dev/null',
+        kubeconfig,
         '--registry-token-bind-address',
         ':0',
         '--registry-token-review-cache-ttl',
