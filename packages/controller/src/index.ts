@@ -5,8 +5,54 @@ export { type CliFeature, FEATURES, type FeatureRunnable } from './cli/features.
 export { envName, type FlagGroup, type FlagSpec, type FlagValues, UsageError } from './cli/flag-table.ts';
 export { type CliIo, managerOptionsFromFlags, runCli } from './cli/run-cli.ts';
 export { ControllerError, type ControllerErrorCode, isControllerError } from './errors.ts';
-export * from './hub-index/index.ts';
-export * from './indexer/index.ts';
+export {
+  type BuildImageInput,
+  buildIndexedImage,
+  catalogueName,
+  createImageStore,
+  DEFAULT_ORGANIZATION,
+  DIGEST_ANNOTATION,
+  HUB_INDEX_HELP,
+  type HubIndexIo,
+  type ImageIndexResult,
+  type ImageIndexStatus,
+  type ImageStore,
+  INDEX_FIELD_MANAGER,
+  INDEXED_DETAIL_FIELDS,
+  IndexError,
+  type IndexErrorCode,
+  type IndexEvent,
+  type IndexedImage,
+  type IndexImagesOptions,
+  type IndexImagesResult,
+  type IndexSource,
+  type IndexSummary,
+  type IndexTarget,
+  indexImages,
+  isIndexError,
+  isUpToDate,
+  type LiveImage,
+  listTargets,
+  MANAGED_BY_LABEL,
+  type MetadataConfig,
+  matchesAny,
+  ownedFields,
+  parseMetadataConfig,
+  type ReadmeOverrides,
+  readmeFor,
+  readReadmeOverrides,
+  repositoryGlob,
+  runHubIndexCli,
+  SOURCE_ANNOTATION,
+} from './hub-index/index.ts';
+export {
+  createPeriodicIndexer,
+  INDEX_FEATURE,
+  INDEX_FLAGS,
+  type IndexerLog,
+  type PeriodicIndexer,
+  type PeriodicIndexerOptions,
+} from './indexer/index.ts';
 export { type Manager, type ManagerExit, type ManagerOptions, startManager } from './manager.ts';
 export type {
   AuthorizationResult,
