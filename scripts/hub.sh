@@ -148,8 +148,20 @@ checks() {
   return $status
 }
 
+# The tests also render the chart (helm, kustomize) and run the OCI conformance suite: built from Go
+# modules once, like the control plane, so no test waits on a build.
+test_tools_ready() {
+  bash packages/test-env/go/build-deploy-tools.sh --check && bash packages/test-env/go/build-oci-conformance.sh --check
+}
+build_test_tools() {
+  bash packages/test-env/go/build-deploy-tools.sh && bash packages/test-env/go/build-oci-conformance.sh
+}
+
 job_test() {
   local status=0
+  if ! test_tools_ready >/dev/null 2>&1; then
+    phase "test tools (helm, kustomize, OCI conformance suite)" 30 build_test_tools || status=1
+  fi
   phase "build, typecheck, lint, publint, changesets" 80 checks || status=1
   say "tests: every unit and integration project (vitest, one control plane + registry for the run)"
   mkdir -p .test-results

@@ -4,6 +4,7 @@
 #   $HUB_TESTENV_CACHE/bin/helm-<ver>/helm
 #   $HUB_TESTENV_CACHE/bin/kustomize-<ver>/kustomize
 # Prints HELM=… and KUSTOMIZE=… on the last lines. A cached binary is reused as is.
+# `--check` exits 0 when both are cached, 1 otherwise, and changes nothing.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,10 +15,9 @@ CACHE=${HUB_TESTENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hub-testenv}
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 log() { printf '[build-deploy-tools] %s\n' "$*" >&2; }
-command -v go >/dev/null || { log "go is not on PATH: install Go 1.26 and re-run"; exit 2; }
-
 helm_out="$CACHE/bin/helm-$HELM_VERSION/helm"
 kustomize_out="$CACHE/bin/kustomize-$KUSTOMIZE_VERSION/kustomize"
+if [ "${1:-}" = --check ]; then [ -x "$helm_out" ] && [ -x "$kustomize_out" ]; exit; fi
 
 # build NAME MODULE VERSION PACKAGE OUT LDFLAGS
 build() {
@@ -33,6 +33,7 @@ build() {
   log "$name $version built in $((SECONDS - t0))s"
 }
 
+command -v go >/dev/null || { log "go is not on PATH: install Go 1.26 and re-run"; exit 2; }
 mkdir -p "$CACHE/bin" "$CACHE/work"
 if [ -x "$helm_out" ]; then log "helm $HELM_VERSION cached"; else
   build helm helm.sh/helm/v4 "$HELM_VERSION" helm.sh/helm/v4/cmd/helm "$helm_out" \
