@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { writeKubePkgArchive } from '@hub/kubepkg';
 import { type DigestMeta, KUBEPKG_API_VERSION } from '@hub/kubepkg/spec';
 import { startRegistry } from '@hub/test-env';
-import { imageManifest, randomFile } from './corpus.ts';
+import { imageManifestBytes } from '@hub/test-env/fixtures';
+import { randomFile } from './corpus.ts';
 import { bundleChild, type Measured, measure, node } from './measure.ts';
 
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 8);
@@ -40,7 +41,7 @@ try {
   const config = Buffer.from(
     JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
   );
-  const manifest = imageManifest(config, layers);
+  const manifest = imageManifestBytes(config, layers);
   const name = 'bench/big';
   const digests: DigestMeta[] = [
     { type: 'blob', digest: sha(config), name, size: config.length },

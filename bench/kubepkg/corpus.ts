@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ArchiveBlob, writeKubePkgArchive } from '@hub/kubepkg';
 import { type DigestMeta, KUBEPKG_API_VERSION } from '@hub/kubepkg/spec';
+import { imageManifestBytes } from '@hub/test-env/fixtures';
 
 const MiB = 1024 * 1024;
 const sha = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -22,25 +23,6 @@ export async function randomFile(path: string, bytes: number): Promise<{ digest:
   out.end();
   await once(out, 'finish');
   return { digest: `sha256:${hash.digest('hex')}`, size: bytes };
-}
-
-/** The bytes of an OCI image manifest over `config` and `layers`. */
-export function imageManifest(
-  config: Buffer,
-  layers: ReadonlyArray<{ digest: string; size: number; mediaType: string }>,
-): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha(config),
-        size: config.length,
-      },
-      layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-    }),
-  );
 }
 
 /**
@@ -65,7 +47,7 @@ export async function writeCorpus(work: string, largeMiB = 560): Promise<{ path:
   const digests: DigestMeta[] = [];
   const image = (name: string, layers: Array<{ digest: string; size: number; mediaType: string }>) => {
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', name }));
-    const manifest = imageManifest(config, layers);
+    const manifest = imageManifestBytes(config, layers);
     memory.set(sha(config), config);
     memory.set(sha(manifest), manifest);
     digests.push({ type: 'blob', digest: sha(config), name, size: config.length });

@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { RegistryStorage } from '@hub/image-save/storage';
 import { importKubePkg, type KubePkgError, writeKubePkgArchive } from '@hub/kubepkg';
 import { type DigestMeta, KUBEPKG_API_VERSION, type KubePkg } from '@hub/kubepkg/spec';
+import { imageManifestBytes } from '@hub/test-env/fixtures';
 import { pack } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -28,24 +29,9 @@ function fixture() {
   const entries: DigestMeta[] = [];
   for (const name of ['acme/web', 'acme/worker']) {
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', name }));
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: {
-          mediaType: 'application/vnd.oci.image.config.v1+json',
-          digest: sha(config),
-          size: config.length,
-        },
-        layers: [
-          {
-            mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-            digest: sha(shared),
-            size: shared.length,
-          },
-        ],
-      }),
-    );
+    const manifest = imageManifestBytes(config, [
+      { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(shared), size: shared.length },
+    ]);
     blobs.set(sha(config), config);
     blobs.set(sha(manifest), manifest);
     entries.push(
