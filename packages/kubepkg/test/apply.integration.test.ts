@@ -1,5 +1,6 @@
 import { type ApplyEvent, applyKubePkg, kubePkgFromManifests, OWNER_LABEL } from '@hub/kubepkg';
 import type { KubernetesManifest } from '@hub/kubepkg/spec';
+import { widgetCrd } from '@hub/test-env';
 import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -8,29 +9,7 @@ const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(env.kubeconfigPath);
 const api = KubernetesObjectApi.makeApiClient(kubeConfig);
 
-const crd: KubernetesManifest = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.kubepkg.test' },
-  spec: {
-    group: 'kubepkg.test',
-    names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
-    scope: 'Namespaced',
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } },
-          },
-        },
-      },
-    ],
-  },
-};
+const crd: KubernetesManifest = widgetCrd('kubepkg.test');
 
 function manifests(ns: string, withConfig: boolean): KubernetesManifest[] {
   return [
@@ -50,7 +29,7 @@ function manifests(ns: string, withConfig: boolean): KubernetesManifest[] {
       apiVersion: 'kubepkg.test/v1',
       kind: 'Widget',
       metadata: { name: 'w1', namespace: ns },
-      spec: { size: 3 },
+      spec: { size: 'small' },
     },
     crd,
     ...(withConfig

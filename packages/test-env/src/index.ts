@@ -18,6 +18,7 @@ export type {
   ControlPlaneUser,
 } from './control-plane/start-control-plane.ts';
 export { startControlPlane } from './control-plane/start-control-plane.ts';
+export { widgetCrd } from './control-plane/widget-crd.ts';
 export type { HubTestEnv, HubTestEnvOptions } from './environment/start-environment.ts';
 export { startHubTestEnv } from './environment/start-environment.ts';
 export type { TestEnvErrorCode, TestEnvErrorOptions } from './errors.ts';

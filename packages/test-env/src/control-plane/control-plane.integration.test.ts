@@ -6,35 +6,12 @@ import {
   startControlPlane,
   startWebhookServer,
   type WebhookServer,
+  widgetCrd,
 } from '@hub/test-env';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const widgetCrd = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'widgets.testenv.hub.local' },
-  spec: {
-    group: 'testenv.hub.local',
-    scope: 'Namespaced',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: { type: 'object', properties: { size: { type: 'string', enum: ['small', 'large'] } } },
-            },
-          },
-        },
-      },
-    ],
-  },
-};
+const widgets = widgetCrd('testenv.hub.local');
 
 function alive(pid: number): boolean {
   try {
@@ -75,7 +52,7 @@ describe('startControlPlane', () => {
   });
 
   it('installs CRDs that discovery serves, and the apiserver rejects schema-invalid objects', async () => {
-    await cp.installCRDs(widgetCrd);
+    await cp.installCRDs(widgets);
     const api = cp.kubeConfig.makeApiClient(CustomObjectsApi);
     const target = { group: 'testenv.hub.local', version: 'v1', namespace: 'default', plural: 'widgets' };
     const error = await api
@@ -106,7 +83,7 @@ describe('startControlPlane', () => {
     })) as { metadata: { name: string } };
     expect(created.metadata.name).toBe('good');
     // Installing again replaces rather than failing.
-    await cp.installCRDs([widgetCrd]);
+    await cp.installCRDs([widgets]);
   });
 
   it('gives a non-admin user 403 until a RoleBinding grants access', async () => {
