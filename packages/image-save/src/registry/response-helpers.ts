@@ -1,6 +1,6 @@
 // Distribution API paths, token scopes and response-header reading shared by the registry client.
 import type { Dispatcher } from 'undici';
-import type { RepositoryLocation } from './registry-client.ts';
+import type { RepositoryLocation } from './registry-types.ts';
 
 type Response = Dispatcher.ResponseData;
 
