@@ -14,7 +14,6 @@ import {
   objectPath,
 } from '@hub/datapack';
 import { HUB_ICON_LABEL, HUB_KEYWORDS_LABEL } from '@hub/image-save';
-import { catalogueAdmission, catalogueReconcilers } from '@hub/reconcilers';
 import { type ControlPlane, type Registry, startControlPlane, startRegistry } from '@hub/test-env';
 import {
   buildHelmChart,
@@ -30,14 +29,8 @@ import {
   tarGzipLayer,
 } from '@hub/test-env/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createImageStore,
-  createLogger,
-  createPeriodicIndexer,
-  type Manager,
-  runHubIndexCli,
-  startManager,
-} from '../index.ts';
+import { startTestManager } from '../../test/harness.ts';
+import { createImageStore, createPeriodicIndexer, type Manager, runHubIndexCli } from '../index.ts';
 
 type Obj = {
   metadata: { name: string; resourceVersion: string; labels?: Record<string, string> };
@@ -50,7 +43,6 @@ let registry: Registry;
 let admin: KubeTransport;
 let manager: Manager | undefined;
 let work: string;
-const managerLog: string[] = [];
 const pushed = new Map<string, ManifestNode>();
 
 async function layer(files: LayerFile[], compression: 'gzip' | 'zstd' = 'gzip'): Promise<Layer> {
@@ -146,20 +138,7 @@ beforeAll(async () => {
   [cp, registry] = await Promise.all([startControlPlane(), startRegistry()]);
   await cp.installCRDs(buildCustomResourceDefinitions() as unknown as Record<string, unknown>[]);
   admin = await createKubeTransport(cp.kubeConfig);
-  manager = await startManager({
-    kubeConfig: cp.kubeConfig,
-    reconcilers: (policy) => catalogueReconcilers(policy),
-    admission: catalogueAdmission(),
-    policy: {
-      missingOrganization: 'create',
-      deleteEmptyRepositories: true,
-      controllerNamespace: 'imagehub-system',
-      userNamespace: 'user-system',
-    },
-    webhook: false,
-    leaderElection: false,
-    log: createLogger((line) => managerLog.push(line)),
-  });
+  manager = await startTestManager(cp.kubeConfig);
   work = await mkdtemp(join(tmpdir(), 'hub-index-'));
   const base = await layer([{ path: 'bin/tool', content: 'binary' }]);
   const labels = {
