@@ -1,5 +1,6 @@
 import { parseDigest } from '../digest/digest.ts';
-import type { RegistryClient, RepositoryLocation } from '../registry/registry-client.ts';
+import type { RegistryClient } from '../registry/registry-client.ts';
+import type { RepositoryLocation } from '../registry/registry-types.ts';
 import { RegistryStorage } from '../storage/registry-storage.ts';
 import { InspectError, type InspectErrorCode } from './inspect-error.ts';
 

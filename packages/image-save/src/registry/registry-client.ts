@@ -12,17 +12,6 @@ import type {
 } from './registry-types.ts';
 import type { HostDispatchers } from './transport.ts';
 
-export { apiHost } from './registry-requester.ts';
-export type {
-  BlobResponse,
-  FetchedManifest,
-  ManifestHead,
-  RegistryClientOptions,
-  RegistryRetry,
-  RepositoryLocation,
-} from './registry-types.ts';
-export { digestStream } from './streams.ts';
-
 /**
  * An OCI distribution client over undici: one connection pool per host (keep-alive, capped), bearer
  * and basic auth with cached tokens, bounded retries with backoff for 429/5xx/resets honouring

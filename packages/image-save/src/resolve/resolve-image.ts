@@ -7,7 +7,8 @@ import {
   type Platform,
   parseManifest,
 } from '../registry/media-types.ts';
-import type { RegistryClient, RepositoryLocation } from '../registry/registry-client.ts';
+import type { RegistryClient } from '../registry/registry-client.ts';
+import type { RepositoryLocation } from '../registry/registry-types.ts';
 import { SaveError } from '../save/save-error.ts';
 
 /** One manifest of a resolved image, byte-exact, with what it needs fetched. */

@@ -1,7 +1,8 @@
 import type { Result } from '@hub/api-types/reference';
 import { networkError } from '../registry/error-mapping.ts';
-import type { RegistryClient, RepositoryLocation } from '../registry/registry-client.ts';
+import type { RegistryClient } from '../registry/registry-client.ts';
 import { RegistryError } from '../registry/registry-error.ts';
+import type { RepositoryLocation } from '../registry/registry-types.ts';
 import { DEFAULT_RETRY, withRetry } from '../registry/retry.ts';
 import type { BlobUpload } from '../storage/blob-upload.ts';
 import type { RegistryStorage } from '../storage/registry-storage.ts';

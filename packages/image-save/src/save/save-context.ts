@@ -1,7 +1,8 @@
 import type { ImageReference } from '@hub/api-types/reference';
 import type { PlatformSpec } from '../platform/platform.ts';
 import type { Descriptor } from '../registry/media-types.ts';
-import type { RegistryClient, RepositoryLocation } from '../registry/registry-client.ts';
+import type { RegistryClient } from '../registry/registry-client.ts';
+import type { RepositoryLocation } from '../registry/registry-types.ts';
 import type { RegistryStorage } from '../storage/registry-storage.ts';
 import type { SaveEvent } from './events.ts';
 import type { SaveError } from './save-error.ts';
