@@ -42,7 +42,7 @@ export function dataPackProblems(object: unknown): string[] {
 /** Validates DataPacks on create and update: a bad duration, type or name is refused with a clear message. */
 export function datapackAdmission(): AdmissionDefinition {
   return {
-    name: 'datapack-validate',
+    name: 'datapack-validation',
     path: '/validate-imagehub-sealos-io-v1-datapack',
     type: 'validating',
     kind: 'DataPack',
