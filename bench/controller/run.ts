@@ -7,7 +7,6 @@
 // BENCH_NODE_FLAGS (V8 flags of the controller, e.g. --max-semi-space-size=2).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +18,7 @@ import {
   type Repository,
 } from '@hub/api-types';
 import { createKubeTransport, type KubeTransport } from '@hub/datapack';
-import { startControlPlane } from '@hub/test-env';
+import { freePort, startControlPlane } from '@hub/test-env';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '../..');
@@ -44,16 +43,6 @@ await run(join(ROOT, 'node_modules/.bin/esbuild'), [
   `--outfile=${bundle}`,
   "--banner:js=import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
 ]);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 async function rssMiB(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');

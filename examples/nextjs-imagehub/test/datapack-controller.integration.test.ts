@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import {
   type Catalogue,
@@ -12,7 +11,7 @@ import {
   type KubeTransport,
   objectPath,
 } from '@hub/datapack';
-import { type HubTestEnv, startHubTestEnv } from '@hub/test-env';
+import { freePort, type HubTestEnv, startHubTestEnv } from '@hub/test-env';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_DIR } from '../server/start-next.ts';
 import { seedCatalogue } from './seed-catalogue.ts';
@@ -24,17 +23,6 @@ let controller: ChildProcess;
 let transport: KubeTransport;
 let catalogue: Catalogue;
 const log: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createServer();
-    socket.once('error', reject);
-    socket.listen(0, '127.0.0.1', () => {
-      const address = socket.address();
-      socket.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 async function waitReady(url: string): Promise<void> {
   const deadline = Date.now() + 120_000;

@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createKubeTransport } from '@hub/datapack';
-import { type HubTestEnv, startHubTestEnv } from '@hub/test-env';
+import { freePort, type HubTestEnv, startHubTestEnv } from '@hub/test-env';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale, EXAMPLE_DIR, type NextServer, startNextServer } from '../server/start-next.ts';
@@ -17,17 +16,6 @@ let browser: Browser;
 let page: Page;
 const serverLog: string[] = [];
 const external: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createServer();
-    socket.once('error', reject);
-    socket.listen(0, '127.0.0.1', () => {
-      const address = socket.address();
-      socket.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 async function cardNames(): Promise<string[]> {
   return page
