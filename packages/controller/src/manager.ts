@@ -94,6 +94,8 @@ export interface Manager {
   readonly requests: RequestCounter;
   readonly factory: SharedInformerFactory;
   readonly transport: KubeTransport;
+  /** The kubeconfig the manager connects with, for features that need their own API clients. */
+  readonly kubeConfig: KubeConfig;
   readonly webhookPort: number | undefined;
   readonly probePort: number | undefined;
   readonly metricsPort: number | undefined;
@@ -339,6 +341,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       requests,
       factory,
       transport,
+      kubeConfig: options.kubeConfig,
       webhookPort: webhook?.port,
       probePort,
       metricsPort,

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseGoDuration } from '@hub/api-types';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { CliFeature } from '../cli/features.ts';
 import { type FlagGroup, type FlagValues, UsageError } from '../cli/flag-table.ts';
 import { informerCacheView } from '../runtime/cache-view.ts';
@@ -84,14 +83,6 @@ const list = (value: string | undefined) =>
     .map((s) => s.trim())
     .filter((s) => s !== '');
 
-// The same sources as the manager's (--kubeconfig, then $KUBECONFIG, then in-cluster); the manager has read it already.
-function kubeConfigOf(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
-}
-
 /** The registry token feature of hub-controller: starts the token server when a bind address is set. */
 function reviewCacheTtlMs(values: FlagValues): number {
   const reviewTtl = parseGoDuration(values['registry-token-review-cache-ttl'] ?? '10s');
@@ -139,7 +130,7 @@ export const REGISTRY_TOKEN_FEATURE: CliFeature = {
         ...(services.length > 0 ? { services } : {}),
         ...(trustedProxies.length > 0 ? { trustedProxies } : {}),
         ...(tokenAudiences.length > 0 ? { tokenAudiences } : {}),
-        kubeConfig: kubeConfigOf(values.kubeconfig),
+        kubeConfig: manager.kubeConfig,
         cache: informerCacheView(manager.factory),
         tokenReviewCacheTtlMs: reviewTtlMs,
         userNamespace: values['user-namespace'] ?? 'user-system',
