@@ -5,4 +5,5 @@ export default hubBuildConfig({
   errors: 'src/errors/index.ts',
   reference: 'src/reference/index.ts',
   cli: 'src/cli/index.ts',
+  access: 'src/access/index.ts',
 });

@@ -6,6 +6,12 @@ export const OrganizationSpecSchema = z.looseObject({
   name: z.string().min(1).max(1024).describe('Organization name (the first segment of org/repo:tag).'),
   creator: z.string().optional(),
   manager: z.array(z.string()).optional().describe('Users allowed to push and manage repositories.'),
+  defaultPrivate: z
+    .boolean()
+    .optional()
+    .describe(
+      'Visibility of repositories that have no Repository object yet, and of those the controller creates; true (private) when unset.',
+    ),
 });
 export type OrganizationSpec = z.output<typeof OrganizationSpecSchema>;
 
