@@ -57,7 +57,6 @@ export { type Manager, type ManagerExit, type ManagerOptions, startManager } fro
 export type {
   AuthorizationResult,
   AuthorizeInput,
-  IsOrganizationManager,
   RegistryAuthCache,
 } from './registry-auth/authorize.ts';
 export { authorizeScopes } from './registry-auth/authorize.ts';

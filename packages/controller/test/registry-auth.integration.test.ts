@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import {
   createRegistryTokenHandler,
   createTokenReviewAuthenticator,
-  type IsOrganizationManager,
   kubernetesDownloadCountWriter,
   openKeyRing,
   type RegistryTokenEvent,
@@ -12,7 +11,6 @@ import {
   startRegistryTokenServer,
   type TokenAuthenticator,
 } from '@hub/controller';
-import { isOrganizationManager } from '@hub/reconcilers';
 import { type Registry, startRegistry } from '@hub/test-env';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -40,9 +38,6 @@ let tokens: Record<'alice' | 'bob', string>;
 let dir: string;
 let server: RegistryTokenServer;
 let registry: Registry;
-// The webhooks' rule, with this test's namespace as the user namespace.
-const isManager: IsOrganizationManager = (organization, user) =>
-  isOrganizationManager(organization, user, { userNamespace: namespace });
 const source = env.fixtures.images['oci-single'].reference;
 
 const ref = (repo: string) => `docker://${registry.host}/${org}/${repo}`;
@@ -101,7 +96,6 @@ beforeAll(async () => {
     services: [SERVICE],
     kubeConfig: kc,
     cache,
-    isOrganizationManager: isManager,
     userNamespace: namespace,
     // Flushed by hand below, so counts are exact.
     downloadCountIntervalMs: 3_600_000,
@@ -176,7 +170,7 @@ describe('registry token auth against the real registry, apiserver and skopeo', 
       keyRing: server.keyRing,
       authenticator: anonymous,
       cache,
-      isOrganizationManager: isManager,
+      userNamespace: namespace,
     };
     // Issued 10 minutes ago with a 5-minute lifetime: past distribution's 60 s leeway.
     const stale = createRegistryTokenHandler({ ...base, now: () => new Date(Date.now() - 600_000) });

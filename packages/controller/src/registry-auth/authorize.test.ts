@@ -1,17 +1,16 @@
 import type { Organization, Repository } from '@hub/api-types';
 import type { CatalogueKind } from '@hub/reconcilers';
-import { isOrganizationManager } from '@hub/reconcilers';
 import { describe, expect, it } from 'vitest';
 import { authorizeScopes, type RegistryAuthCache } from './authorize.ts';
 import type { RegistryIdentity } from './identity.ts';
 import { parseScopes } from './scope.ts';
 
-const org = (name: string, creator: string, manager: string[] = []): Organization =>
+const org = (name: string, creator: string, manager: string[] = [], defaultPrivate?: boolean): Organization =>
   ({
     apiVersion: 'imagehub.sealos.io/v1',
     kind: 'Organization',
     metadata: { name },
-    spec: { name, creator, manager },
+    spec: { name, creator, manager, ...(defaultPrivate === undefined ? {} : { defaultPrivate }) },
   }) as Organization;
 const repo = (name: string, isPrivate: boolean): Repository =>
   ({
@@ -28,6 +27,8 @@ function cacheOf(objects: (Organization | Repository)[]): RegistryAuthCache {
 
 const cache = cacheOf([
   org('acme', 'alice', ['group:acme-admins']),
+  org('open', 'olga', [], false),
+  repo('open/closed', true),
   repo('acme/public', false),
   repo('acme/secret', true),
   // metadata.name says acme.forged, spec.name another repository: must not count as acme/forged.
@@ -42,7 +43,6 @@ const decide = (identity: RegistryIdentity | undefined, ...scopes: string[]) =>
     scopes: parseScopes(scopes),
     identity,
     cache,
-    isOrganizationManager: (o, u) => isOrganizationManager(o, u),
   });
 
 describe('authorizeScopes', () => {
@@ -65,6 +65,19 @@ describe('authorizeScopes', () => {
       expect(decide(who, 'repository:acme/secret:pull').access).toEqual([]);
       expect(decide(who, 'repository:acme/missing:pull').access).toEqual([]);
       expect(decide(who, 'repository:acme/forged:pull').access).toEqual([]);
+    }
+  });
+
+  it("takes the Organization's defaultPrivate for a repository with no Repository object", () => {
+    for (const who of [sa('bob'), undefined]) {
+      // acme has no defaultPrivate: unknown repositories are private.
+      expect(decide(who, 'repository:acme/unknown:pull').access).toEqual([]);
+      expect(decide(who, 'repository:open/unknown:pull').access).toEqual([
+        { type: 'repository', name: 'open/unknown', actions: ['pull'] },
+      ]);
+      // An explicit Repository still decides, even against a public default.
+      expect(decide(who, 'repository:open/closed:pull').access).toEqual([]);
+      expect(decide(who, 'repository:open/unknown:push').access).toEqual([]);
     }
   });
 

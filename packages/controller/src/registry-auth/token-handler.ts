@@ -1,6 +1,5 @@
 import { toHubError } from '@hub/api-types/errors';
-import { isOrganizationManager } from '@hub/reconcilers';
-import { authorizeScopes, type IsOrganizationManager, type RegistryAuthCache } from './authorize.ts';
+import { authorizeScopes, type RegistryAuthCache } from './authorize.ts';
 import { looksLikeKubeconfig, parseBasicCredentials } from './basic-credentials.ts';
 import type { DownloadCounter } from './download-counter.ts';
 import { isRegistryAuthError } from './errors.ts';
@@ -52,8 +51,6 @@ export interface RegistryTokenHandlerOptions {
   authenticator: TokenAuthenticator;
   /** The informer cache (Organizations, Repositories). */
   cache: RegistryAuthCache;
-  /** Manager matching; default: @hub/reconcilers' `isOrganizationManager` with `userNamespace` (the webhooks' rule). */
-  isOrganizationManager?: IsOrganizationManager;
   /** `iss` of issued tokens; the registry's `auth.token.issuer`. Default `hub-token`. */
   issuer?: string;
   /** Accepted `service` values (the registries' `auth.token.service`); any well-formed one when omitted. */
@@ -120,9 +117,6 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
   const userNamespace = options.userNamespace ?? 'user-system';
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
-  const isManager: IsOrganizationManager =
-    options.isOrganizationManager ??
-    ((organization, user) => isOrganizationManager(organization, user, { userNamespace }));
   const perAddress = limiter(options.rateLimits?.perAddress, { ratePerSecond: 20, burst: 40 });
   const perUser = limiter(options.rateLimits?.perUser, { ratePerSecond: 10, burst: 20 });
   const failures = limiter(options.rateLimits?.failuresPerAddress, { ratePerSecond: 1 / 6, burst: 10 });
@@ -222,7 +216,7 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
         scopes,
         identity,
         cache: options.cache,
-        isOrganizationManager: isManager,
+        userNamespace,
       });
       const body = await signRegistryToken(options.keyRing.signingKey(), {
         issuer,

@@ -10,7 +10,7 @@ import { parseGoDuration } from '@hub/api-types';
 import { isHubError } from '@hub/api-types/errors';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parseServingAddress } from '../runtime/http-endpoints.ts';
-import type { IsOrganizationManager, RegistryAuthCache } from './authorize.ts';
+import type { RegistryAuthCache } from './authorize.ts';
 import { clientAddressOf } from './client-address.ts';
 import {
   createDownloadCounter,
@@ -47,8 +47,6 @@ export interface RegistryTokenServerOptions {
   services?: readonly string[];
   kubeConfig: KubeConfig;
   cache: RegistryAuthCache;
-  /** Manager matching; default: @hub/reconcilers' `isOrganizationManager` (the webhooks' rule). */
-  isOrganizationManager?: IsOrganizationManager;
   /** How long TokenReview verdicts are reused. Default 10 s; 0 turns the cache off. */
   tokenReviewCacheTtlMs?: number;
   /** Audiences passed to TokenReview (tokens minted for the registry); the apiserver's when omitted. */
@@ -203,7 +201,6 @@ export async function startRegistryTokenServer(
     keyRing,
     authenticator,
     cache: options.cache,
-    ...(options.isOrganizationManager ? { isOrganizationManager: options.isOrganizationManager } : {}),
     issuer,
     ttlSeconds,
     downloadCounter,
