@@ -96,6 +96,26 @@ describe('the catalogue controllers against a real apiserver', () => {
     expect(org.status?.repos).toEqual(['labring/helm']);
   });
 
+  it('writes the visibility into each Repository it creates: private unless the Organization says public', async () => {
+    await create(cluster.admin, {
+      apiVersion: 'imagehub.sealos.io/v1',
+      kind: 'Organization',
+      metadata: { name: organizationMetadataName('opened') },
+      spec: { name: 'opened', defaultPrivate: false },
+    });
+    for (const name of ['opened/app:v1', 'closed/app:v1']) {
+      await create(cluster.admin, imageObject(name, imageMetadataName(name), SEED_DETAIL));
+    }
+    const spec = async (name: string) =>
+      eventually(`Repository ${name}`, async () => {
+        const repo = await get<Repository>(cluster.admin, 'Repository', repositoryMetadataName(name));
+        return repo?.status?.tags?.length === 1 ? repo.spec : undefined;
+      });
+    // Read back from the apiserver: the CRD default (false) must not have filled it in.
+    expect(await spec('closed/app')).toEqual({ name: 'closed/app', isPrivate: true });
+    expect(await spec('opened/app')).toEqual({ name: 'opened/app', isPrivate: false });
+  });
+
   it('issues no writes when it reconciles objects that are already converged', async () => {
     for (const tag of ['v1', 'v2', 'v10']) {
       const name = `quiet/app:${tag}`;

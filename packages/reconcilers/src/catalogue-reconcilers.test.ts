@@ -328,6 +328,54 @@ describe('deleting Images', () => {
   });
 });
 
+describe('visibility of the Repositories the controller creates', () => {
+  it('private when the Organization says nothing or does not exist yet, written explicitly', async () => {
+    const { cluster, runtime } = setup();
+    cluster.create(organizationObject('acme', 'alice'));
+    cluster.create(withRequester(imageObject('acme/app:v1'), 'alice'));
+    cluster.create(withRequester(imageObject('ghost/app:v1'), 'alice'));
+    await runtime.settle();
+    expect(repo(cluster, 'acme.app')?.spec).toEqual({ name: 'acme/app', isPrivate: true });
+    expect(repo(cluster, 'ghost.app')?.spec).toEqual({ name: 'ghost/app', isPrivate: true });
+  });
+
+  it("public only when the Organization's defaultPrivate is false", async () => {
+    const { cluster, runtime } = setup();
+    cluster.create({ ...organizationObject('open', 'olga'), spec: { name: 'open', defaultPrivate: false } });
+    cluster.create(imageObject('open/app:v1'));
+    await runtime.settle();
+    expect(repo(cluster, 'open.app')?.spec).toEqual({ name: 'open/app', isPrivate: false });
+  });
+
+  it('an Organization whose spec.name differs from its metadata.name does not decide', async () => {
+    const { cluster, runtime } = setup();
+    cluster.create({ ...organizationObject('acme'), spec: { name: 'other', defaultPrivate: false } });
+    cluster.create(imageObject('acme/app:v1'));
+    await runtime.settle();
+    expect(repo(cluster, 'acme.app')?.spec.isPrivate).toBe(true);
+  });
+
+  it("a Repository deleted with its last Image and re-created takes the default again, not a manager's false", async () => {
+    const { cluster, runtime } = setup();
+    cluster.create(organizationObject('acme', 'alice'));
+    cluster.create(imageObject('acme/app:v1'));
+    await runtime.settle();
+    expect(repo(cluster, 'acme.app')?.spec.isPrivate).toBe(true);
+    // A manager opens it; then the last Image goes and the controller deletes the Repository.
+    cluster.update('Repository', 'acme.app', (draft) => {
+      draft.spec = { ...(draft.spec as object), isPrivate: false };
+    });
+    await runtime.settle();
+    expect(repo(cluster, 'acme.app')?.spec.isPrivate).toBe(false);
+    cluster.remove('Image', 'acme.app.v1');
+    await runtime.settle();
+    expect(repo(cluster, 'acme.app')).toBeUndefined();
+    cluster.create(imageObject('acme/app:v2'));
+    await runtime.settle();
+    expect(repo(cluster, 'acme.app')?.spec.isPrivate).toBe(true);
+  });
+});
+
 describe('missing Organization', () => {
   it('create: created once, creator from the oldest Repository, no creator when nobody was recorded', async () => {
     const { cluster, runtime } = setup();

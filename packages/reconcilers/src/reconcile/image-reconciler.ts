@@ -5,12 +5,15 @@ import {
   type Image,
   imageLabels,
   imageMetadataName,
+  type Organization,
+  organizationMetadataName,
   parseImageHubName,
   type Repository,
   type RepositoryName,
   repositoryLabels,
   repositoryMetadataName,
 } from '@hub/api-types';
+import { organizationDefaultPrivate } from '@hub/api-types/access';
 import type {
   CataloguePolicy,
   KubeObject,
@@ -22,8 +25,16 @@ import { catalogueRef, controllerReference, includesAll, ownedOnlyBy } from './o
 import { applyStatusIfChanged } from './status-writer.ts';
 import { onlyStatusChanged } from './watch-filters.ts';
 
-/** The Repository the Image reconciler creates for `org/repo`, recording who pushed first. */
-export function newRepository(name: RepositoryName, requester: string | undefined): KubeObject {
+/**
+ * The Repository the Image reconciler creates for `org/repo`, recording who pushed first. Its
+ * visibility is written explicitly, from the Organization's `defaultPrivate` (private when unset or
+ * when the Organization does not exist yet): the CRD's own default, public, never applies to it.
+ */
+export function newRepository(
+  name: RepositoryName,
+  requester: string | undefined,
+  isPrivate: boolean,
+): KubeObject {
   const { labels, annotations } = repositoryLabels(name);
   return {
     apiVersion: IMAGEHUB_API_VERSION,
@@ -34,8 +45,15 @@ export function newRepository(name: RepositoryName, requester: string | undefine
       annotations:
         requester === undefined ? annotations : { ...annotations, [ANNOTATION_REQUESTER]: requester },
     },
-    spec: { name: formatRepositoryName(name) },
+    spec: { name: formatRepositoryName(name), isPrivate },
   };
+}
+
+// The Organization of `name`, confirmed by spec.name (metadata.name is derived; a hand-made object
+// with a colliding name must not decide visibility).
+function organizationOf(context: ReconcileContext, organization: string): Organization | undefined {
+  const object = context.client.cache.get('Organization', organizationMetadataName(organization));
+  return object?.spec.name === organization ? object : undefined;
 }
 
 async function reconcileImage(
@@ -65,13 +83,14 @@ async function reconcileImage(
   if (repository === undefined) {
     // No force: if the cache is stale and someone created it meanwhile, a conflict retries
     // rather than overwriting their fields.
+    const isPrivate = organizationDefaultPrivate(organizationOf(context, repositoryName.organization));
     repository = await client.apply(
-      newRepository(repositoryName, image.metadata.annotations?.[ANNOTATION_REQUESTER]),
+      newRepository(repositoryName, image.metadata.annotations?.[ANNOTATION_REQUESTER], isPrivate),
     );
     client.recordEvent(catalogueRef('Repository', repository), {
       type: 'Normal',
       reason: 'RepositoryCreated',
-      message: `created for Image ${image.spec.name}`,
+      message: `created for Image ${image.spec.name} (${isPrivate ? 'private' : 'public'}, the Organization's default)`,
     });
     changes.push(`created Repository ${repositorySpecName}`);
   }
