@@ -9,7 +9,7 @@
 // Usage: node --conditions=@hub/source scripts/demo-catalogue.ts
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { DATA_PACK_CODES, type Repository } from '@hub/api-types';
+import { DATA_PACK_CODES, organizationMetadataName, type Repository } from '@hub/api-types';
 import {
   collectionPath,
   createDataPackClient,
@@ -128,6 +128,23 @@ async function pushSamples(registry: Registry): Promise<number> {
   return count;
 }
 
+async function createPublicOrganizations(transport: KubeTransport): Promise<string[]> {
+  const names = [...new Set(SAMPLE_IMAGES.map((sample) => sample.repository.split('/')[0] ?? ''))];
+  for (const name of names) {
+    await transport.request(collectionPath(KUBE_RESOURCES.Organization), {
+      verb: 'create',
+      method: 'POST',
+      body: {
+        apiVersion: 'imagehub.sealos.io/v1',
+        kind: 'Organization',
+        metadata: { name: organizationMetadataName(name) },
+        spec: { name, defaultPrivate: false },
+      },
+    });
+  }
+  return names;
+}
+
 async function waitForRepositories(
   transport: KubeTransport,
   expected: number,
@@ -212,6 +229,13 @@ async function main(): Promise<void> {
   }
   say(`  ✓ hub-controller ready (webhooks on :${webhookPort})`);
 
+  const transport = await createKubeTransport(kubeConfig);
+  cleanups.push(() => transport.close());
+  // Repositories are private unless their Organization says otherwise, and hub-index catalogues
+  // before any Organization exists: so the demo's organizations are made public first.
+  const organizations = await createPublicOrganizations(transport);
+  say(`  ✓ public Organizations ${organizations.join(', ')} (spec.defaultPrivate: false)`);
+
   step('sample images');
   const pushed = await pushSamples(registry);
   say(`  ✓ pushed ${pushed} images in ${SAMPLE_IMAGES.length} repositories to ${registry.host}`);
@@ -224,8 +248,6 @@ async function main(): Promise<void> {
   const indexCode = await exitOf(index);
   if (indexCode !== 0) throw new Error(`hub-index exited with ${indexCode}`);
 
-  const transport = await createKubeTransport(kubeConfig);
-  cleanups.push(() => transport.close());
   const repos = await waitForRepositories(transport, SAMPLE_IMAGES.length, 60_000);
   say(`  ✓ hub-controller made ${repos.length} Repositories with their tags and latest tag`);
   const client = createDataPackClient({ mode: 'cr', transport, timeoutMs: 30_000 });
