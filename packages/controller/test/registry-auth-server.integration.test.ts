@@ -142,3 +142,38 @@ it('keys the per-client limit on X-Forwarded-For only behind a trusted proxy', a
   expect(await ask(direct, '198.51.100.1')).toBe(200);
   expect(await ask(direct, '198.51.100.2')).toBe(429);
 });
+
+it('limits failed logins per address and username: 60 for one user never lock out another at that address', async () => {
+  const users: Record<string, { username: string; groups: string[] }> = {
+    'a-token': { username: 'user-a', groups: [] },
+    'b-token': { username: 'user-b', groups: [] },
+  };
+  // The default limits, behind an Ingress trusted by its CIDR.
+  const server = await startRegistryTokenServer({
+    bindAddress: '127.0.0.1:0',
+    kubeConfig: kc,
+    cache: { get: () => undefined },
+    authenticator: { authenticate: async (token) => users[token] },
+    downloadCountWriter: async () => {},
+    trustedProxies: ['127.0.0.0/8'],
+  });
+  cleanups.push(() => server.stop());
+  const login = (user: string, password: string, client: string) =>
+    fetch(`${server.realm}?service=${SERVICE}&scope=repository:a/b:pull`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+        'x-forwarded-for': client,
+      },
+    });
+  const failed = await Promise.all(
+    Array.from({ length: 60 }, (_, i) => login('user-a', `guess-${i}`, '198.51.100.7').then((r) => r.status)),
+  );
+  expect(failed.filter((status) => status === 401)).toHaveLength(10);
+  expect(failed.filter((status) => status === 429)).toHaveLength(50);
+
+  expect((await login('user-b', 'b-token', '198.51.100.7')).status).toBe(200);
+  const limited = await login('user-a', 'a-token', '198.51.100.7');
+  expect(limited.status).toBe(429);
+  expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect((await login('user-a', 'a-token', '198.51.100.8')).status).toBe(200);
+});

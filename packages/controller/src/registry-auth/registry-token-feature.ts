@@ -4,6 +4,7 @@ import { parseGoDuration } from '@hub/api-types';
 import type { CliFeature } from '../cli/features.ts';
 import { type FlagGroup, type FlagValues, UsageError } from '../cli/flag-table.ts';
 import { informerCacheView } from '../runtime/cache-view.ts';
+import { parseTrustedProxies } from './client-address.ts';
 import { isRegistryAuthError } from './errors.ts';
 import { parseTokenTtl, startRegistryTokenServer } from './token-server.ts';
 
@@ -65,8 +66,8 @@ export const REGISTRY_TOKEN_FLAGS: FlagGroup = {
     {
       name: 'registry-token-trusted-proxies',
       type: 'string',
-      value: 'ADDR[,ADDR]',
-      help: 'believe X-Forwarded-For from these peer addresses (an Ingress) for the per-client rate limits',
+      value: 'ADDR|CIDR[,…]',
+      help: 'believe X-Forwarded-For from these peers (an Ingress; 10.0.0.0/8 works) for the per-client rate limits',
     },
     {
       name: 'registry-token-tls-cert-dir',
@@ -104,6 +105,7 @@ export const REGISTRY_TOKEN_FEATURE: CliFeature = {
     reviewCacheTtlMs(values);
     try {
       parseTokenTtl(values['registry-token-ttl'] ?? '5m');
+      parseTrustedProxies(list(values['registry-token-trusted-proxies']));
     } catch (error) {
       if (isRegistryAuthError(error) && error.code === 'INVALID_OPTION') throw new UsageError(error.message);
       throw error;

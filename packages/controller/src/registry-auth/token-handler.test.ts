@@ -219,4 +219,59 @@ describe('createRegistryTokenHandler', () => {
     // Anonymous pulls from that address still work.
     expect((await get(PULL_PUSH)).status).toBe(200);
   });
+
+  it("limits failed logins per address and username: one user's failures never lock out another at that address", async () => {
+    // The default limits, as hub-controller runs them.
+    const { get, reviewed } = setup({ rateLimits: {} });
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => get(PULL_PUSH, ['dev@example.com', `guess-${i}`])),
+    );
+    expect(answers.filter((r) => r.status === 401)).toHaveLength(10);
+    expect(answers.filter((r) => r.status === 429)).toHaveLength(50);
+    expect(reviewed).toHaveLength(10);
+    // Alice, at the same address, logs in; the guessed name waits, even with its right token.
+    expect((await get(PULL_PUSH, ['alice', 'alice-token'])).status).toBe(200);
+    expect((await get(PULL_PUSH, ['dev@example.com', 'dev-token'])).status).toBe(429);
+    expect((await get(PULL_PUSH, ['dev@example.com', 'dev-token'], '10.0.0.2')).status).toBe(200);
+    expect((await get(PULL_PUSH)).status).toBe(200);
+  });
+
+  it('keys requests without a username on the address alone', async () => {
+    const { handler, get, reviewed } = setup({
+      rateLimits: { perUser: false, failuresPerClient: { ratePerSecond: 0.01, burst: 2 } },
+    });
+    const bearer = () =>
+      handler(
+        new Request(`http://localhost/token?${PULL_PUSH}`, { headers: { authorization: 'Bearer abc.def' } }),
+        { clientAddress: '10.0.0.1' },
+      );
+    expect((await bearer()).status).toBe(401);
+    expect((await bearer()).status).toBe(401);
+    expect((await get(PULL_PUSH, ['', 'alice-token'])).status).toBe(429);
+    expect(reviewed).toEqual([]);
+    expect((await get(PULL_PUSH, ['alice', 'alice-token'])).status).toBe(200);
+
+    const anonymous = setup({ rateLimits: { perAddress: { ratePerSecond: 0.01, burst: 2 } } });
+    expect((await anonymous.get(PULL_PUSH, ['alice', 'wrong'])).status).toBe(401);
+    expect((await anonymous.get(PULL_PUSH, ['alice', 'wrong'])).status).toBe(401);
+    expect((await anonymous.get(PULL_PUSH, ['alice', 'alice-token'])).status).toBe(429);
+    expect((await anonymous.get(PULL_PUSH)).status).toBe(200);
+    expect((await anonymous.get(PULL_PUSH)).status).toBe(200);
+    expect((await anonymous.get(PULL_PUSH)).status).toBe(429);
+    expect((await anonymous.get(PULL_PUSH, ['dev@example.com', 'dev-token'])).status).toBe(200);
+  });
+
+  it('spends a global failure budget: then only names that failed lately wait, clean ones are reviewed', async () => {
+    const { get } = setup({
+      rateLimits: { failureBudget: { ratePerSecond: 0.01, burst: 3 } },
+    });
+    for (const name of ['u1', 'u2', 'u3']) {
+      expect((await get(PULL_PUSH, [name, 'guess'], '10.0.0.9')).status).toBe(401);
+    }
+    const waiting = await get(PULL_PUSH, ['u1', 'guess'], '10.0.0.1');
+    expect(waiting.status).toBe(401);
+    expect((await get(PULL_PUSH, ['u1', 'guess'], '10.0.0.1')).status).toBe(429);
+    expect((await get(PULL_PUSH, ['u2', 'guess'], '10.0.0.9')).status).toBe(429);
+    expect((await get(PULL_PUSH, ['alice', 'alice-token'], '10.0.0.9')).status).toBe(200);
+  });
 });

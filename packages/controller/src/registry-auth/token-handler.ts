@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { toHubError } from '@hub/api-types/errors';
 import { authorizeScopes, type RegistryAuthCache } from './authorize.ts';
 import { looksLikeKubeconfig, parseBasicCredentials } from './basic-credentials.ts';
@@ -5,7 +6,13 @@ import type { DownloadCounter } from './download-counter.ts';
 import { isRegistryAuthError } from './errors.ts';
 import type { RegistryIdentity } from './identity.ts';
 import type { KeyRing } from './key-ring.ts';
-import { createRateLimiter, type KeyedRateLimiter, type RateLimit } from './rate-limiter.ts';
+import {
+  createFailureLimiter,
+  createRateLimiter,
+  type FailureAttempt,
+  type KeyedRateLimiter,
+  type RateLimit,
+} from './rate-limiter.ts';
 import { signRegistryToken } from './registry-token.ts';
 import { formatResourceScope, parseScopes } from './scope.ts';
 import type { TokenAuthenticator } from './token-review.ts';
@@ -35,14 +42,28 @@ export type RegistryTokenEvent =
   /** Something failed that is not the client's fault (the answer was 500), or a background write failed. */
   | { type: 'error'; message: string; code: string };
 
-/** Rate limits; `false` turns one off. */
+/**
+ * Rate limits; `false` turns one off. A client is the address plus the Basic username sent, or the address
+ * alone when no username is sent (anonymous, malformed credentials): one user's requests or failures never
+ * hold back another user at the same address.
+ */
 export interface RegistryTokenRateLimits {
-  /** Every request, per client address. Default 20/s, burst 40. */
+  /** Every request, per client. Default 20/s, burst 40. */
   perAddress?: RateLimit | false;
-  /** Authenticated requests, per username. Default 10/s, burst 20. */
+  /** Authenticated requests, per reviewed username. Default 10/s, burst 20. */
   perUser?: RateLimit | false;
-  /** Failed authentications per client address; when spent, requests get 429 before any review. Default 1 per 6 s, burst 10. */
+  /** Failed authentications per client; when spent, its Basic requests get 429 before any review. Default 1 per 6 s, burst 10. */
+  failuresPerClient?: RateLimit | false;
+  /** @deprecated Failures are counted per client now: read as `failuresPerClient` when that is not set. */
   failuresPerAddress?: RateLimit | false;
+  /**
+   * All failed authentications together. When spent (a flood of distinct usernames), clients that failed
+   * lately get 429 before any review until it refills; clients with a clean record are still reviewed, so
+   * nobody who has not failed is locked out. Default 2/s, burst 300.
+   */
+  failureBudget?: RateLimit | false;
+  /** Most clients each limit tracks (bounded memory); idle ones go first, then the least recently used. Default 100,000. */
+  maxTrackedClients?: number;
 }
 
 /** Options of {@link createRegistryTokenHandler}. */
@@ -75,8 +96,21 @@ export type RegistryTokenHandler = (request: Request, info?: { clientAddress?: s
 
 const SERVICE = /^[\w.:@/-]{1,255}$/;
 
-function limiter(limit: RateLimit | false | undefined, fallback: RateLimit): KeyedRateLimiter | undefined {
-  return limit === false ? undefined : createRateLimiter(limit ?? fallback);
+function limiter(
+  limit: RateLimit | false | undefined,
+  fallback: RateLimit,
+  maxKeys: number | undefined,
+): KeyedRateLimiter | undefined {
+  if (limit === false) return undefined;
+  return createRateLimiter({ ...(limit ?? fallback), ...(maxKeys !== undefined ? { maxKeys } : {}) });
+}
+
+// The limits' key: the address, plus the username when one is sent. Long usernames are hashed, so a key stays
+// small and two names that share a prefix never share a bucket.
+function clientKey(address: string, username: string | undefined): string {
+  if (!username) return address;
+  const name = username.length > 256 ? createHash('sha256').update(username).digest('base64url') : username;
+  return `${address}\n${name}`;
 }
 
 function sanitize(value: string): string {
@@ -117,14 +151,29 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
   const userNamespace = options.userNamespace ?? 'user-system';
   const now = options.now ?? (() => new Date());
   const log = options.log ?? (() => {});
-  const perAddress = limiter(options.rateLimits?.perAddress, { ratePerSecond: 20, burst: 40 });
-  const perUser = limiter(options.rateLimits?.perUser, { ratePerSecond: 10, burst: 20 });
-  const failures = limiter(options.rateLimits?.failuresPerAddress, { ratePerSecond: 1 / 6, burst: 10 });
+  const limits = options.rateLimits ?? {};
+  const maxKeys = limits.maxTrackedClients;
+  const perAddress = limiter(limits.perAddress, { ratePerSecond: 20, burst: 40 }, maxKeys);
+  const perUser = limiter(limits.perUser, { ratePerSecond: 10, burst: 20 }, maxKeys);
+  const perClientFailures = limits.failuresPerClient ?? limits.failuresPerAddress;
+  const failures =
+    perClientFailures === false
+      ? undefined
+      : createFailureLimiter({
+          perClient: perClientFailures ?? { ratePerSecond: 1 / 6, burst: 10 },
+          ...(limits.failureBudget !== false
+            ? { global: limits.failureBudget ?? { ratePerSecond: 2, burst: 300 } }
+            : {}),
+          ...(maxKeys !== undefined ? { maxKeys } : {}),
+        });
 
   return async (request, info) => {
     const clientAddress = info?.clientAddress ?? 'unknown';
     let username: string | undefined;
     let service: string | undefined;
+    let client = clientAddress;
+    // Open while a password is being checked; an unsettled attempt is given back (not the client's fault).
+    let attempt: Extract<FailureAttempt, { allowed: true }> | undefined;
     const deny = (reason: RegistryTokenDenial, response: Response): Response => {
       log({
         type: 'denied',
@@ -144,7 +193,9 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
         }),
       );
     const unauthorized = (reason: RegistryTokenDenial, message: string) => {
-      failures?.take(clientAddress);
+      if (attempt) attempt.settle(true);
+      else failures?.fail(client);
+      attempt = undefined;
       return deny(
         reason,
         errorResponse(401, 'UNAUTHORIZED', message, { 'www-authenticate': `Basic realm="${issuer}"` }),
@@ -154,10 +205,12 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
     if (request.method !== 'GET') {
       return errorResponse(405, 'UNSUPPORTED', 'the token endpoint answers GET', { allow: 'GET' });
     }
-    const addressDecision = perAddress?.take(clientAddress);
-    if (addressDecision && !addressDecision.allowed) return tooMany(addressDecision.retryAfterSeconds);
-
     try {
+      const credentials = parseBasicCredentials(request.headers.get('authorization'));
+      if (credentials.kind === 'basic') client = clientKey(clientAddress, credentials.username);
+      const addressDecision = perAddress?.take(client);
+      if (addressDecision && !addressDecision.allowed) return tooMany(addressDecision.retryAfterSeconds);
+
       const url = new URL(request.url);
       service = url.searchParams.get('service') ?? undefined;
       if (
@@ -177,7 +230,6 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
       const scopes = parseScopes(url.searchParams.getAll('scope'));
 
       let identity: RegistryIdentity | undefined;
-      const credentials = parseBasicCredentials(request.headers.get('authorization'));
       if (credentials.kind === 'invalid') {
         return unauthorized(
           'malformed-authorization',
@@ -186,8 +238,9 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
       }
       if (credentials.kind === 'basic') {
         username = credentials.username;
-        const failed = failures?.check(clientAddress);
-        if (failed && !failed.allowed) return tooMany(failed.retryAfterSeconds);
+        const allowed = failures?.attempt(client);
+        if (allowed && !allowed.allowed) return tooMany(allowed.retryAfterSeconds);
+        attempt = allowed;
         if (credentials.password === '')
           return unauthorized('invalid-credentials', 'the password is empty: use a Kubernetes bearer token');
         if (looksLikeKubeconfig(credentials.password)) {
@@ -208,6 +261,8 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
             'authentication failed: the username does not belong to the token',
           );
         }
+        attempt?.settle(false);
+        attempt = undefined;
         const userDecision = perUser?.take(identity.username);
         if (userDecision && !userDecision.allowed) return tooMany(userDecision.retryAfterSeconds);
       }
@@ -248,6 +303,8 @@ export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions)
       const hubError = toHubError(error);
       log({ type: 'error', message: hubError.message, code: hubError.code });
       return errorResponse(500, 'INTERNAL', `the token server failed (${hubError.code})`);
+    } finally {
+      attempt?.settle(false);
     }
   };
 }

@@ -11,7 +11,7 @@ import { isHubError } from '@hub/api-types/errors';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parseServingAddress } from '../runtime/http-endpoints.ts';
 import type { RegistryAuthCache } from './authorize.ts';
-import { clientAddressOf } from './client-address.ts';
+import { clientAddressOf, parseTrustedProxies } from './client-address.ts';
 import {
   createDownloadCounter,
   type DownloadCounter,
@@ -58,8 +58,8 @@ export interface RegistryTokenServerOptions {
   /** How often the published key set is re-checked and the bundle rewritten when it changed. Default 60 s. */
   bundleRefreshMs?: number;
   /**
-   * Addresses of proxies (an Ingress) whose `X-Forwarded-For` is believed for the per-address limits; without
-   * them every client behind one Ingress would share one limit.
+   * Addresses and CIDRs of proxies (an Ingress) whose `X-Forwarded-For` is believed for the per-client limits;
+   * without them every client behind one Ingress would share one address.
    */
   trustedProxies?: readonly string[];
   /** Serve HTTPS with this PEM certificate and key (credentials travel in the request). */
@@ -147,6 +147,7 @@ export async function startRegistryTokenServer(
   options: RegistryTokenServerOptions,
 ): Promise<RegistryTokenServer> {
   const { host, port } = bindAddressOf(options.bindAddress);
+  const trustedProxies = parseTrustedProxies(options.trustedProxies ?? []);
   const ttlSeconds = parseTokenTtl(options.ttl ?? '5m');
   const issuer = options.issuer ?? 'hub-token';
   const keyRing = await openKeyRing({
@@ -212,7 +213,6 @@ export async function startRegistryTokenServer(
     ...(options.now ? { now: options.now } : {}),
   });
   const scheme = options.tls ? 'https' : 'http';
-  const trustedProxies = new Set(options.trustedProxies ?? []);
   const listener = async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const path = (req.url ?? '/').split('?')[0];
