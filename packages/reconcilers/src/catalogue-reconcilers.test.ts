@@ -390,6 +390,61 @@ describe('missing Organization', () => {
     ).toHaveLength(1);
   });
 
+  it('create: the first pusher counts only by a Repository whose spec.name is in the organization', async () => {
+    const { cluster, runtime } = setup();
+    // Older, labelled acme, but a hand-made name: it is never listed in acme, so it makes no creator.
+    cluster.create({
+      apiVersion: 'imagehub.sealos.io/v1',
+      kind: 'Repository',
+      metadata: {
+        name: 'acme.app0',
+        labels: { [LABEL_ORGANIZATION]: 'acme', [LABEL_REPOSITORY]: 'app' },
+        annotations: { [ANNOTATION_REQUESTER]: 'mallory' },
+      },
+      spec: { name: 'acme/app' },
+    });
+    cluster.create({
+      apiVersion: 'imagehub.sealos.io/v1',
+      kind: 'Repository',
+      metadata: {
+        name: 'acme.app',
+        labels: { [LABEL_ORGANIZATION]: 'acme', [LABEL_REPOSITORY]: 'app' },
+        annotations: { [ANNOTATION_REQUESTER]: 'alice' },
+      },
+      spec: { name: 'acme/app' },
+    });
+    cluster.create(withRequester(imageObject('acme/app:v1'), 'alice'));
+    await runtime.settle();
+    expect(org(cluster, 'acme')?.spec).toEqual({ name: 'acme', creator: 'alice', manager: ['alice'] });
+  });
+
+  it('create: not for a first pusher who may not create Organizations; a condition says why', async () => {
+    const { cluster, runtime } = setup({ organizationCreation: 'group:org-creators' });
+    // A ServiceAccount's groups follow from its name: not in org-creators.
+    cluster.create(withRequester(imageObject('newco/app:v1'), 'system:serviceaccount:user-system:bob'));
+    // A user's groups were checked when admission let the push in.
+    cluster.create(withRequester(imageObject('alice-co/app:v1'), 'alice'));
+    await runtime.settle();
+    expect(org(cluster, 'newco')).toBeUndefined();
+    expect(org(cluster, 'alice-co')?.spec.creator).toBe('alice');
+    const refused = repo(cluster, 'newco.app');
+    expect(ready(refused)).toMatchObject({
+      status: 'False',
+      reason: 'OrganizationCreationRefused',
+      message:
+        'Organization newco does not exist and the controller does not create it for its first pusher: user "system:serviceaccount:user-system:bob" may not create Organizations: only members of group "org-creators" may (--organization-creation group:org-creators); ask one of them or a cluster admin to create it.',
+    });
+    expect(cluster.events.map((e) => e.event)).toContainEqual(
+      expect.objectContaining({ type: 'Warning', reason: 'OrganizationCreationRefused' }),
+    );
+    expect(runtime.requeues).toEqual([]);
+    expect(await runtime.reconcileEverything()).toEqual([]);
+
+    cluster.create(organizationObject('newco', 'carol'));
+    await runtime.settle();
+    expect(ready(repo(cluster, 'newco.app'))).toMatchObject({ status: 'True', reason: 'Synced' });
+  });
+
   it('wait: a condition says what is missing, nothing is created, and the Organization watch resumes it', async () => {
     const { cluster, runtime } = setup({ missingOrganization: 'wait' });
     cluster.create(imageObject('acme/app:v1'));

@@ -146,16 +146,21 @@ export interface WatchMapping {
   }): readonly string[];
 }
 
+/** Who may create Organizations (`--organization-creation`): `anyone`, or members of `group:<name>`. */
+export type OrganizationCreation = 'anyone' | `group:${string}`;
+
 /** The policy knobs the controller's flags set; shared by reconcilers and admission. */
 export interface CataloguePolicy {
   /** `create` (default): a missing Organization is created; `wait`: a condition says what is missing. */
   missingOrganization: 'create' | 'wait';
   /** Delete a Repository when its last Image is gone (default true). */
   deleteEmptyRepositories: boolean;
-  /** Namespace of the controller's ServiceAccounts (default `imagehub-system`). */
+  /** Namespace the controller runs in (default `imagehub-system`). */
   controllerNamespace: string;
   /** Namespace whose ServiceAccounts are users (default `user-system`). */
   userNamespace: string;
+  /** Who may create Organizations besides the privileged (default `anyone`). */
+  organizationCreation?: OrganizationCreation;
   /** The controller's own identity, learned at start with a SelfSubjectReview. */
   controllerIdentity?: { username: string; groups: readonly string[] };
 }

@@ -22,6 +22,7 @@ export type {
   KubeObject,
   LabelSelector,
   ObjectRef,
+  OrganizationCreation,
   OwnerReference,
   ReconcileClient,
   ReconcileContext,
@@ -57,6 +58,12 @@ export {
   organizationManagers,
   uniqueManagers,
 } from './permissions/managers.ts';
+export {
+  mayCreateOrganization,
+  mayCreateOrganizationFor,
+  type OrganizationCreationDecision,
+  parseOrganizationCreation,
+} from './permissions/organization-creation.ts';
 export {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,

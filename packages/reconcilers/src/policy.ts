@@ -6,6 +6,7 @@ export const DEFAULT_CATALOGUE_POLICY: Readonly<CataloguePolicy> = Object.freeze
   deleteEmptyRepositories: true,
   controllerNamespace: 'imagehub-system',
   userNamespace: 'user-system',
+  organizationCreation: 'anyone',
 });
 
 /** A complete policy from the defaults and the given overrides. */

@@ -39,9 +39,10 @@ const identities = {
 type Who = keyof typeof identities;
 const acme = organizationObject('acme', 'alice', ['carol', 'group:acme-devs']);
 
-const privileged: Who[] = ['admin', 'gc', 'controller', 'controllerNamespace'];
+const privileged: Who[] = ['admin', 'gc', 'controller'];
 const managers: Who[] = ['managerSa', 'managerUser', 'groupManager'];
-const others: Who[] = ['otherNamespaceSa', 'stranger', 'anonymous'];
+// Only the controller's own account is privileged, not its namespace's other accounts.
+const others: Who[] = ['controllerNamespace', 'otherNamespaceSa', 'stranger', 'anonymous'];
 
 function decide(
   who: Who,
@@ -142,6 +143,7 @@ describe('the permission matrix through the validating webhooks', () => {
         );
       for (const who of [...privileged, ...managers])
         expect(review(kind, request(who)).allowed, `${kind} ${who}`).toBe(true);
+      expect(review(kind, request('controllerNamespace'))).toMatchObject({ allowed: false, code: 403 });
       const denied = review(kind, request('stranger'));
       expect(denied).toMatchObject({ allowed: false, code: 403 });
       expect(denied.message).toBe(

@@ -2,6 +2,7 @@ import type { Organization } from '@hub/api-types';
 import type { CataloguePolicy } from '../client.ts';
 import { isAuthenticated, isPrivilegedIdentity, type Requester } from '../permissions/identity.ts';
 import { isOrganizationManager } from '../permissions/managers.ts';
+import { mayCreateOrganization } from '../permissions/organization-creation.ts';
 import { describeRequester } from './request-fields.ts';
 
 /** Why a catalogue write was allowed or denied. */
@@ -11,7 +12,8 @@ export type CatalogueWriteReason =
   | 'first-pusher'
   | 'not-manager'
   | 'unauthenticated'
-  | 'organization-missing';
+  | 'organization-missing'
+  | 'organization-creation-restricted';
 
 export interface CatalogueWriteDecision {
   allowed: boolean;
@@ -40,8 +42,8 @@ const verbs = { CREATE: 'create', UPDATE: 'update', DELETE: 'delete' } as const;
  * Who may create, update and delete Images and Repositories (and, with `existing` the stored
  * Organization, update or delete that Organization): the organization's managers, cluster admins,
  * kube-system and the controller. A missing organization is first come, first served under policy
- * `create` (any authenticated requester may create; only the recorded first pusher may change it
- * until the Organization exists), and closed to all but the privileged under `wait`.
+ * `create` (any requester who may create Organizations may create; only the recorded first pusher
+ * may change it until the Organization exists), and closed to all but the privileged under `wait`.
  */
 export function authorizeCatalogueWrite(request: CatalogueWriteRequest): CatalogueWriteDecision {
   const { operation, subject, organization, existing, requester, policy } = request;
@@ -69,6 +71,15 @@ export function authorizeCatalogueWrite(request: CatalogueWriteRequest): Catalog
   }
   if (policy.missingOrganization === 'create') {
     if (operation === 'CREATE') {
+      // The controller creates the Organization for its first pusher: only for one who may create it.
+      const creation = mayCreateOrganization(requester, policy, who);
+      if (!creation.allowed) {
+        return {
+          allowed: false,
+          reason: 'organization-creation-restricted',
+          message: `organization "${organization}" does not exist, so ${subject} would create it, but ${creation.message}`,
+        };
+      }
       return {
         allowed: true,
         reason: 'first-pusher',

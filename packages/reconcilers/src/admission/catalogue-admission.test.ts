@@ -142,6 +142,9 @@ describe('Repository and Organization mutation', () => {
     username: 'system:serviceaccount:imagehub-system:hub-controller',
     groups: ['system:serviceaccounts:imagehub-system', 'system:authenticated'],
   };
+  // Another account of the controller's namespace (a job, a debug pod) is not the controller.
+  const neighbour = { ...controller, username: 'system:serviceaccount:imagehub-system:debug' };
+  const asController = cataloguePolicy({ controllerIdentity: controller });
 
   it('Repository: org and repo labels, keyword labels untouched; the controller records the first pusher', () => {
     const repository: KubeObject = {
@@ -156,7 +159,12 @@ describe('Repository and Organization mutation', () => {
     };
     const result = mutated(
       repository,
-      run('repository-mutation', admissionRequest('CREATE', 'Repository', controller, repository)),
+      run(
+        'repository-mutation',
+        admissionRequest('CREATE', 'Repository', controller, repository),
+        undefined,
+        asController,
+      ),
     );
     expect(result.metadata.labels).toEqual({
       'keyword.imagehub.sealos.io/Database': '',
@@ -169,6 +177,16 @@ describe('Repository and Organization mutation', () => {
       run('repository-mutation', admissionRequest('CREATE', 'Repository', bob, repository)),
     );
     expect(byBob.metadata.annotations?.[ANNOTATION_REQUESTER]).toBe('bob');
+    const byNeighbour = mutated(
+      repository,
+      run(
+        'repository-mutation',
+        admissionRequest('CREATE', 'Repository', neighbour, repository),
+        undefined,
+        asController,
+      ),
+    );
+    expect(byNeighbour.metadata.annotations?.[ANNOTATION_REQUESTER]).toBe(neighbour.username);
   });
 
   it('Organization create: the requester becomes creator and a manager (SA prefix of the user namespace dropped)', () => {
@@ -191,8 +209,23 @@ describe('Repository and Organization mutation', () => {
   it('Organization created by the controller keeps the first pusher as creator; update keeps a dropped creator', () => {
     const organization = organizationObject('acme', 'alice', ['alice']);
     expect(
-      run('organization-mutation', admissionRequest('CREATE', 'Organization', controller, organization)),
+      run(
+        'organization-mutation',
+        admissionRequest('CREATE', 'Organization', controller, organization),
+        undefined,
+        asController,
+      ),
     ).toEqual({ allowed: true });
+    const byNeighbour = mutated(
+      organization,
+      run(
+        'organization-mutation',
+        admissionRequest('CREATE', 'Organization', neighbour, organization),
+        undefined,
+        asController,
+      ),
+    );
+    expect(byNeighbour.spec.creator).toBe(neighbour.username);
     const edited = organizationObject('acme', undefined, ['alice', 'carol', 'carol']);
     const result = mutated(
       edited,

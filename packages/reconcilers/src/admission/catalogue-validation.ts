@@ -13,9 +13,11 @@ import type {
   CacheView,
   CataloguePolicy,
 } from '../client.ts';
-import { isAuthenticated, isPrivilegedIdentity } from '../permissions/identity.ts';
+import { isAuthenticated, isPrivilegedIdentity, type Requester } from '../permissions/identity.ts';
+import { mayCreateOrganization } from '../permissions/organization-creation.ts';
 import { authorizeCatalogueWrite } from './authorize.ts';
 import { allow, deny, safeReview } from './decision.ts';
+import { describeForeignObject, foreignObjectOf } from './organization-squatting.ts';
 import {
   asRecord,
   describeRequester,
@@ -113,15 +115,10 @@ function review(kind: Kind, request: AdmissionRequest, { cache, policy }: Contex
     );
   }
   if (kind === 'Organization')
-    return reviewOrganizationRights(
-      operation,
-      subject,
-      parsed.organization,
-      object,
-      oldObject,
-      request,
+    return reviewOrganizationRights(operation, subject, parsed.organization, object, oldObject, request, {
+      cache,
       policy,
-    );
+    });
   const decision = authorizeCatalogueWrite({
     operation,
     subject,
@@ -144,15 +141,11 @@ function reviewOrganizationRights(
   object: Record<string, unknown>,
   oldObject: Record<string, unknown> | undefined,
   request: AdmissionRequest,
-  policy: CataloguePolicy,
+  { cache, policy }: Context,
 ): AdmissionDecision {
   const requester = requesterOf(request);
-  if (operation === 'CREATE') {
-    // Creating an Organization is first come, first served (RBAC decides who may create at all).
-    return isAuthenticated(requester) || isPrivilegedIdentity(requester, policy)
-      ? allow()
-      : deny(403, `${describeRequester(requester)} may not create ${subject}: authenticate first`);
-  }
+  if (operation === 'CREATE')
+    return reviewOrganizationCreate(subject, organization, requester, cache, policy);
   // Rights over an existing Organization come from what is stored, never from the update itself.
   const stored = oldObject ?? object;
   const decision = authorizeCatalogueWrite({
@@ -176,6 +169,30 @@ function reviewOrganizationRights(
     return deny(
       403,
       `${subject}: spec.creator is immutable (it is "${before}"); ${describeRequester(requester)} may add managers instead`,
+    );
+  }
+  return allow();
+}
+
+// First come, first served, among those --organization-creation admits; and nobody but the
+// privileged may found an organization over Images or Repositories that others pushed.
+function reviewOrganizationCreate(
+  subject: string,
+  organization: string,
+  requester: Requester,
+  cache: CacheView,
+  policy: CataloguePolicy,
+): AdmissionDecision {
+  if (isPrivilegedIdentity(requester, policy)) return allow();
+  const who = describeRequester(requester);
+  if (!isAuthenticated(requester)) return deny(403, `${who} may not create ${subject}: authenticate first`);
+  const creation = mayCreateOrganization(requester, policy, who);
+  if (!creation.allowed) return deny(403, creation.message);
+  const foreign = foreignObjectOf(cache, organization, requester);
+  if (foreign !== undefined) {
+    return deny(
+      403,
+      `${who} may not create ${subject}: the organization already has Images or Repositories that others created, such as ${describeForeignObject(foreign)}; ask a cluster admin to create it`,
     );
   }
   return allow();

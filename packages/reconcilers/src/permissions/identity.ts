@@ -16,13 +16,13 @@ export const KUBE_SYSTEM_SERVICE_ACCOUNTS_GROUP = 'system:serviceaccounts:kube-s
 const groupsOf = requesterGroups;
 
 /**
- * True for the controller itself: its identity learned at start (SelfSubjectReview), or any
- * ServiceAccount of the controller's namespace.
+ * True for the controller itself: exactly the username learned at start (SelfSubjectReview; in a
+ * cluster `system:serviceaccount:<ns>:<sa>`). Not its namespace's group: any other account there
+ * (a job, a debug pod) would pass every catalogue check.
  */
 export function isControllerIdentity(requester: Requester, policy: CataloguePolicy): boolean {
-  const own = policy.controllerIdentity;
-  if (own !== undefined && own.username.length > 0 && requester.username === own.username) return true;
-  return groupsOf(requester).includes(`system:serviceaccounts:${policy.controllerNamespace}`);
+  const own = policy.controllerIdentity?.username;
+  return own !== undefined && own.length > 0 && requester.username === own;
 }
 
 /**

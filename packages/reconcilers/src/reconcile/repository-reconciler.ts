@@ -25,8 +25,10 @@ import type {
   WatchMapping,
 } from '../client.ts';
 import { managerEntryFor } from '../permissions/identity.ts';
+import { mayCreateOrganizationFor } from '../permissions/organization-creation.ts';
 import { latestKeywords, staleKeywordLabels } from './keyword-labels.ts';
 import { catalogueRef, controllerReference, includesAll, ownedOnlyBy, specNameOf } from './object-refs.ts';
+import { organizationObjects } from './organization-objects.ts';
 import { applyStatusIfChanged, type DesiredStatus } from './status-writer.ts';
 import { compareTagsNewestFirst, tagDataOf } from './tag-order.ts';
 import { onlyStatusChanged } from './watch-filters.ts';
@@ -66,10 +68,10 @@ function hadTags(repository: Repository): boolean {
 }
 
 // The creator of a missing Organization: the requester recorded on its oldest Repository, so
-// concurrent reconciles of sibling repositories pick the same one.
+// concurrent reconciles of sibling repositories pick the same one. Only Repositories whose spec.name
+// is in the organization count: a label alone could make anyone the creator of someone else's.
 function firstRequester(cache: CacheView, organization: string): string | undefined {
-  const candidates = cache
-    .list('Repository', { [LABEL_ORGANIZATION]: labelValue(organization).value })
+  const candidates = organizationObjects(cache, 'Repository', organization)
     .filter((repo) => typeof repo.metadata.annotations?.[ANNOTATION_REQUESTER] === 'string')
     .sort((a, b) => {
       const at = a.metadata.creationTimestamp ?? '';
@@ -144,7 +146,8 @@ async function reconcileRepository(
 
   const changes: string[] = [];
   const { tags, latest } = repositoryTags(images);
-  const organization = await ensureOrganization(policy, repositoryName, context, changes);
+  const ensured = await ensureOrganization(policy, repositoryName, context, changes);
+  const organization = 'organization' in ensured ? ensured.organization : undefined;
 
   // Metadata: org/repo labels, keyword labels of the latest tag (stale ones dropped), owner Organization.
   const { labels, annotations } = repositoryLabels(repositoryName, latestKeywords(latest));
@@ -176,13 +179,8 @@ async function reconcileRepository(
   const desired: DesiredStatus = {
     fields: { tags, latestTag: tags[0], tagCount: tags.length },
     ready:
-      organization === undefined
-        ? {
-            type: 'Ready',
-            status: 'False',
-            reason: 'OrganizationMissing',
-            message: `Organization ${repositoryName.organization} does not exist; create it (the controller runs with --missing-organization wait).`,
-          }
+      'missing' in ensured
+        ? { type: 'Ready', status: 'False', ...ensured.missing }
         : tags.length === 0
           ? { type: 'Ready', status: 'True', reason: 'Empty', message: `${specName} has no Images` }
           : {
@@ -196,38 +194,57 @@ async function reconcileRepository(
     changes.push(desired.ready.message);
   if (changes.length > 0) {
     client.recordEvent(ref, {
-      type: organization === undefined ? 'Warning' : 'Normal',
-      reason: organization === undefined ? 'OrganizationMissing' : 'Synced',
+      type: 'missing' in ensured ? 'Warning' : 'Normal',
+      reason: 'missing' in ensured ? ensured.missing.reason : 'Synced',
       message: changes.join('; '),
     });
   }
   return undefined;
 }
 
-// The owning Organization: from the cache, or created (policy `create`), or undefined (`wait`:
-// the Organization watch brings the Repository back once the Organization lists it).
+/** Why a Repository has no Organization: the Ready=False reason and message. */
+type MissingOrganization = { missing: { reason: string; message: string } };
+
+// The owning Organization: from the cache, or created (policy `create`, for a first pusher who may
+// create Organizations), or missing with the reason (the Organization watch brings the Repository
+// back once the Organization lists it).
 async function ensureOrganization(
   policy: CataloguePolicy,
   name: RepositoryName,
   context: ReconcileContext,
   changes: string[],
-): Promise<KubeObject | undefined> {
+): Promise<{ organization: KubeObject } | MissingOrganization> {
   const { client } = context;
   const existing = client.cache.get('Organization', organizationMetadataName(name.organization));
-  if (existing !== undefined) return existing;
-  if (policy.missingOrganization === 'wait') return undefined;
+  if (existing !== undefined) return { organization: existing };
+  if (policy.missingOrganization === 'wait') {
+    return {
+      missing: {
+        reason: 'OrganizationMissing',
+        message: `Organization ${name.organization} does not exist; create it (the controller runs with --missing-organization wait).`,
+      },
+    };
+  }
+  const requester = firstRequester(client.cache, name.organization);
+  const creation = mayCreateOrganizationFor(requester, policy);
+  if (!creation.allowed) {
+    return {
+      missing: {
+        reason: 'OrganizationCreationRefused',
+        message: `Organization ${name.organization} does not exist and the controller does not create it for its first pusher: ${creation.message}.`,
+      },
+    };
+  }
   // No force: an Organization someone created meanwhile (stale cache) must keep its creator; the
   // conflict retries and the next pass finds it in the cache.
-  const created = await client.apply(
-    newOrganization(name.organization, firstRequester(client.cache, name.organization), policy),
-  );
+  const created = await client.apply(newOrganization(name.organization, requester, policy));
   client.recordEvent(catalogueRef('Organization', created), {
     type: 'Normal',
     reason: 'OrganizationCreated',
     message: `created for Repository ${formatRepositoryName(name)}`,
   });
   changes.push(`created Organization ${name.organization}`);
-  return created;
+  return { organization: created };
 }
 
 function repositoryOf(object: KubeObject | undefined): string[] {
