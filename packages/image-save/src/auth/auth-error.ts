@@ -1,7 +1,13 @@
 import { HubError, hubErrorGuard } from '@hub/api-types/errors';
 
 /** Closed set of reasons authentication fails. */
-export type AuthErrorCode = 'DOCKER_CONFIG_INVALID' | 'HELPER_FAILED' | 'TOKEN_FAILED' | 'CHALLENGE_INVALID';
+export type AuthErrorCode =
+  | 'DOCKER_CONFIG_INVALID'
+  | 'HELPER_FAILED'
+  | 'TOKEN_FAILED'
+  | 'CHALLENGE_INVALID'
+  | 'TOKEN_REALM_INSECURE'
+  | 'TOKEN_TOO_LARGE';
 
 /** A token service that answered 5xx may answer next time; a broken config or helper will not. */
 export const AUTH_ERROR_RETRYABLE: Readonly<Record<AuthErrorCode, boolean>> = {
@@ -9,6 +15,8 @@ export const AUTH_ERROR_RETRYABLE: Readonly<Record<AuthErrorCode, boolean>> = {
   HELPER_FAILED: false,
   TOKEN_FAILED: false,
   CHALLENGE_INVALID: false,
+  TOKEN_REALM_INSECURE: false,
+  TOKEN_TOO_LARGE: false,
 };
 
 /** Error thrown by the auth layer; never carries secrets or response bodies in `message`. */

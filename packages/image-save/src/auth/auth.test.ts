@@ -121,6 +121,35 @@ describe('RegistryAuth', () => {
     expect(new URLSearchParams(form).get('refresh_token')).toBe('refresh-me');
   });
 
+  it('sends no identity token to an http:// realm unless its host may be spoken to in plain HTTP', async () => {
+    const auth = new RegistryAuth({
+      credentials: async () => ({ kind: 'identity-token', token: 'refresh-me' }),
+    });
+    const asked: string[] = [];
+    const http = async (u: URL) => {
+      asked.push(u.host);
+      return { status: 200, body: JSON.stringify({ access_token: 'acc' }) };
+    };
+    const challenge = 'Bearer realm="http://auth.example:8080/token",service="s"';
+    await expect(auth.respond('r', [], challenge, http)).rejects.toMatchObject({
+      code: 'TOKEN_REALM_INSECURE',
+      message: expect.not.stringContaining('refresh-me'),
+    });
+    expect(asked).toEqual([]);
+    expect(await auth.respond('r', [], challenge, http, (h) => h === 'auth.example:8080')).toBe('Bearer acc');
+    expect(asked).toEqual(['auth.example:8080']);
+    // Anonymous tokens carry no secret of ours, so an http:// realm still gets asked for one.
+    const anonymous = new RegistryAuth({ credentials: async () => undefined });
+    expect(await anonymous.respond('r', [], challenge, http)).toBe('Bearer acc');
+  });
+
+  it('refuses a realm that is not an http(s) URL', async () => {
+    const auth = new RegistryAuth({ credentials: async () => undefined });
+    await expect(
+      auth.respond('r', [], 'Bearer realm="file:///etc/passwd"', async () => ({ status: 200, body: '{}' })),
+    ).rejects.toMatchObject({ code: 'CHALLENGE_INVALID' });
+  });
+
   it('reports a failed token request without the response body', async () => {
     const auth = new RegistryAuth({ credentials: async () => undefined });
     await expect(

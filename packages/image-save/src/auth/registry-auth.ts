@@ -66,27 +66,38 @@ export class RegistryAuth {
   /**
    * Answers a 401 challenge: returns the `Authorization` header to retry with, or undefined when the
    * challenge cannot be answered (e.g. Basic without credentials). Concurrent callers share one token request.
+   * `plainHttpAllowed(host)` says whether credentials may go to a token realm on `http://` at `host`
+   * (the client passes its `plainHttp` list); by default they never do.
    */
   async respond(
     host: string,
     scopes: readonly string[],
     wwwAuthenticate: string,
     http: TokenHttp,
+    plainHttpAllowed: (host: string) => boolean = () => false,
   ): Promise<string | undefined> {
     const key = cacheKey(host, scopes);
     const running = this.#inflight.get(key);
     if (running) return running;
-    const work = this.#respond(host, scopes, wwwAuthenticate, http).finally(() => this.#inflight.delete(key));
+    const work = this.#respond(host, scopes, wwwAuthenticate, http, plainHttpAllowed).finally(() =>
+      this.#inflight.delete(key),
+    );
     this.#inflight.set(key, work);
     return work;
   }
 
-  async #respond(host: string, scopes: readonly string[], wwwAuthenticate: string, http: TokenHttp) {
+  async #respond(
+    host: string,
+    scopes: readonly string[],
+    wwwAuthenticate: string,
+    http: TokenHttp,
+    plainHttpAllowed: (host: string) => boolean,
+  ) {
     const challenges = parseWwwAuthenticate(wwwAuthenticate);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     const creds = await this.#credentials(host);
     if (bearer) {
-      const token = await this.#fetchToken(host, scopes, bearer.params, creds, http);
+      const token = await this.#fetchToken(host, scopes, bearer.params, creds, http, plainHttpAllowed);
       this.#cache.set(cacheKey(host, scopes), {
         header: `Bearer ${token.token}`,
         expiresAt: token.expiresAt,
@@ -114,6 +125,7 @@ export class RegistryAuth {
     params: Record<string, string>,
     creds: Credentials | undefined,
     http: TokenHttp,
+    plainHttpAllowed: (host: string) => boolean,
   ): Promise<{ token: string; expiresAt: number }> {
     const realm = params.realm;
     if (!realm)
@@ -126,6 +138,19 @@ export class RegistryAuth {
         host,
         cause,
       });
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new AuthError('CHALLENGE_INVALID', `${host} sent a Bearer realm that is not an http(s) URL.`, {
+        host,
+      });
+    // A registry (or whoever answers for it) must not be able to steer our credentials onto the wire
+    // in clear text: an http:// realm gets them only when its host was opted in to plain HTTP.
+    if (creds && url.protocol === 'http:' && !plainHttpAllowed(url.host)) {
+      throw new AuthError(
+        'TOKEN_REALM_INSECURE',
+        `${host} asks for credentials at a plain-HTTP token service (${url.host}); they are sent over HTTP only to hosts given with --plain-http (plainHttp).`,
+        { host },
+      );
     }
     const requested = scopes.length > 0 ? scopes : params.scope ? params.scope.split(' ') : [];
     let res: { status: number; body: string };

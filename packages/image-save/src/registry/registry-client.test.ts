@@ -237,6 +237,68 @@ describe('RegistryClient retries and auth', () => {
     expect(await text(res.body)).toBe('bytes');
   });
 
+  it('sends Basic credentials to an http:// token realm only when its host is in plainHttp', async () => {
+    const realm = 'http://auth.example.test';
+    const challenge = { 'www-authenticate': `Bearer realm="${realm}/token",service="reg"` };
+    const basic = `Basic ${Buffer.from('u:p').toString('base64')}`;
+    const auth = () =>
+      new RegistryAuth({ credentials: async () => ({ kind: 'basic', username: 'u', password: 'p' }) });
+    agent
+      .get(origin)
+      .intercept({ path: '/v2/team/app/manifests/v1', method: 'GET' })
+      .reply(401, '', { headers: challenge })
+      .times(2);
+    const tokens = agent.get(realm);
+    tokens
+      .intercept({
+        path: (p: string) => p.startsWith('/token'),
+        method: 'GET',
+        headers: { authorization: basic },
+      })
+      .reply(200, { token: 'T4' });
+
+    const error = await client({ auth: auth() })
+      .getManifest(loc, 'v1')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'AuthError', code: 'TOKEN_REALM_INSECURE', retryable: false });
+    expect((error as Error).message).toContain('auth.example.test');
+    expect((error as Error).message).not.toContain(basic);
+    // The realm was never asked: its one interceptor is still pending.
+    expect(agent.pendingInterceptors().filter((i) => i.origin === realm)).toHaveLength(1);
+
+    agent
+      .get(origin)
+      .intercept({
+        path: '/v2/team/app/manifests/v1',
+        method: 'GET',
+        headers: { authorization: 'Bearer T4' },
+      })
+      .reply(200, Buffer.from(manifest));
+    const opted = client({ plainHttp: ['auth.example.test'], auth: auth() });
+    expect((await opted.getManifest(loc, 'v1')).digest).toBe(digest);
+  });
+
+  it.each([
+    ['with a Content-Length', true],
+    ['streamed without a Content-Length', false],
+  ])('refuses a token answer over 1 MiB %s (TOKEN_TOO_LARGE)', async (_, withLength) => {
+    const pool = agent.get(origin);
+    pool.intercept({ path: '/v2/team/app/manifests/v1', method: 'GET' }).reply(401, '', {
+      headers: { 'www-authenticate': `Bearer realm="${origin}/token",service="reg"` },
+    });
+    const huge = JSON.stringify({ token: 'x'.repeat(1024 * 1024) });
+    // MockAgent sends no Content-Length unless told to, so the second case reads the body up to the cap.
+    pool
+      .intercept({ path: (p: string) => p.startsWith('/token'), method: 'GET' })
+      .reply(200, huge, withLength ? { headers: { 'content-length': String(huge.length) } } : {});
+    const c = client({ auth: new RegistryAuth({ credentials: async () => undefined }) });
+    await expect(c.getManifest(loc, 'v1')).rejects.toMatchObject({
+      name: 'AuthError',
+      code: 'TOKEN_TOO_LARGE',
+      message: expect.stringContaining('1048576 bytes'),
+    });
+  });
+
   it('requests Range from an offset and reports where the body starts', async () => {
     agent
       .get(origin)

@@ -1,12 +1,14 @@
 import type { Readable } from 'node:stream';
 import { isHubError } from '@hub/api-types/errors';
 import { type Dispatcher, request } from 'undici';
+import { AuthError } from '../auth/auth-error.ts';
 import { RegistryAuth } from '../auth/registry-auth.ts';
 import { networkError, type RequestContext, statusError, statusToCode } from './error-mapping.ts';
 import { REGISTRY_ERROR_RETRYABLE, RegistryError, type RegistryErrorCode } from './registry-error.ts';
 import type { RegistryClientOptions, RepositoryLocation } from './registry-types.ts';
-import { header } from './response-helpers.ts';
+import { header, numberHeader } from './response-helpers.ts';
 import { DEFAULT_RETRY, type RetryInfo, type RetryPolicy, withRetry } from './retry.ts';
+import { readAtMost } from './streams.ts';
 import { HostDispatchers } from './transport.ts';
 
 /** One request as the registry calls describe it. */
@@ -25,6 +27,9 @@ export interface SendOptions extends RequestContext {
 }
 
 export type Response = Dispatcher.ResponseData;
+
+/** Largest token-service answer read, in bytes: real ones are a few KiB. */
+export const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 
 /**
  * Requests to registries on the one retry path: the connection pools, bearer and basic auth answered
@@ -129,8 +134,12 @@ export class RegistryRequester {
         await res.body.dump();
         if (challenge) {
           this.#auth.invalidate(registry, o.scopes);
-          const answer = await this.#auth.respond(registry, o.scopes, challenge, (u, init) =>
-            this.#tokenHttp(u, init, o.signal),
+          const answer = await this.#auth.respond(
+            registry,
+            o.scopes,
+            challenge,
+            (u, init) => this.#tokenHttp(u, init, o.signal),
+            (realmHost) => this.dispatchers.scheme(realmHost) === 'http:',
           );
           // A streamed body is spent: only a replayable request may be sent again with the answer.
           if (answer && isReplayable(o)) continue;
@@ -173,12 +182,27 @@ export class RegistryRequester {
         }
         if (REGISTRY_ERROR_RETRYABLE[statusToCode(res.statusCode, undefined)] && res.statusCode >= 400)
           throw await statusError(res.statusCode, res, url, o);
+        const tooLarge = () =>
+          new AuthError(
+            'TOKEN_TOO_LARGE',
+            `The token service ${url.host} answered with more than ${MAX_TOKEN_RESPONSE_BYTES} bytes.`,
+            { host: url.host, status: res.statusCode },
+          );
+        // A token answer is a few KiB; never buffer an unbounded body from a realm the registry chose.
+        const declared = numberHeader(res, 'content-length');
+        if (declared !== undefined && declared > MAX_TOKEN_RESPONSE_BYTES) {
+          res.body.destroy();
+          throw tooLarge();
+        }
+        let bytes: Uint8Array | undefined;
         try {
-          return { status: res.statusCode, body: await res.body.text() };
+          bytes = await readAtMost(res.body, MAX_TOKEN_RESPONSE_BYTES);
         } catch (cause) {
           res.body.destroy();
           throw networkError(cause, url.host, o, 'mid-body');
         }
+        if (!bytes) throw tooLarge();
+        return { status: res.statusCode, body: Buffer.from(bytes).toString('utf8') };
       },
       {
         policy: this.#retry,

@@ -38,3 +38,24 @@ export async function digestStream(
   }
   return { digest: h.digest(), size };
 }
+
+/**
+ * Reads a whole stream into memory, but at most `limit` bytes: undefined (the stream destroyed) as soon
+ * as it holds more, so a hostile or broken server cannot make us buffer without bound.
+ */
+export async function readAtMost(
+  stream: AsyncIterable<Uint8Array> & { destroy?: () => void },
+  limit: number,
+): Promise<Uint8Array | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.byteLength;
+    if (size > limit) {
+      stream.destroy?.();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

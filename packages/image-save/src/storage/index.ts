@@ -1,5 +1,6 @@
 export type { DigestAlgorithm, Digester, ParsedDigest } from '../digest/digest.ts';
 export { createDigester, digestBytes, isDigest, parseDigest } from '../digest/digest.ts';
+export { writeFileAtomic } from './atomic-file.ts';
 export type { BlobCommit, BlobUploadOptions } from './blob-upload.ts';
 export { BlobUpload } from './blob-upload.ts';
 export { isValidRepositoryName, isValidTag, StorageLayout } from './layout.ts';
