@@ -65,6 +65,7 @@ export {
   labelValue,
   repositoryLabels,
 } from './naming/labels.ts';
+export { ICON_MAX_LENGTH, README_MAX_BYTES } from './naming/limits.ts';
 export {
   imageMetadataName,
   isValidMetadataName,
@@ -73,6 +74,7 @@ export {
   organizationMetadataName,
   repositoryMetadataName,
 } from './naming/metadata-name.ts';
+export { truncateUtf8 } from './naming/truncate-utf8.ts';
 export {
   DEFAULT_TAG,
   DOCKER_HUB,

@@ -6,6 +6,7 @@ import { HubError, type HubErrorOptions, hubErrorGuard } from '@hub/api-types/er
  * - `INVALID_CURSOR`: a pagination cursor was not issued for this query.
  * - `NOT_FOUND`: the repository or organization does not exist (or is not visible to the caller).
  * - `METHOD_NOT_ALLOWED`: an HTTP method the route does not serve.
+ * - `PAYLOAD_TOO_LARGE`: a request body over the handler's limit (1 MiB).
  * - `NOT_READY`: the catalogue has not synced yet.
  * - `TIMEOUT`: a DataPack did not reach OK or ERROR in time (cr mode).
  * - `KUBE_API`: the apiserver refused or failed a request.
@@ -15,6 +16,7 @@ export type DataPackErrorCode =
   | 'INVALID_CURSOR'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
+  | 'PAYLOAD_TOO_LARGE'
   | 'NOT_READY'
   | 'TIMEOUT'
   | 'KUBE_API';

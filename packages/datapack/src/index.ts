@@ -28,6 +28,7 @@ export {
   type DataPackRequest,
   type DataPackResult,
 } from './compute/compute-data-pack.ts';
+export { DATA_PACK_DOCS_BUDGET_BYTES } from './compute/fit-docs.ts';
 export {
   MAX_DATA_PACK_NAMES,
   type ValidDataPackRequest,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GO_DURATION_SOURCE, parseGoDuration } from '../duration/go-duration.ts';
+import { ICON_MAX_LENGTH, README_MAX_BYTES } from '../naming/limits.ts';
 import { commonStatusShape, IMAGEHUB_API_VERSION, ListMetaSchema, ObjectMetaSchema } from './meta.ts';
 import { ImageHubNameSchema } from './names.ts';
 import { TagDataSchema } from './repository.ts';
@@ -43,14 +44,18 @@ export const DataPackDataSchema = z.looseObject({
   type: z.string().optional(),
   repoName: z.string().optional(),
   rating: z.int().optional(),
-  icon: z.string().optional(),
-  authorIcon: z.string().optional(),
+  icon: z.string().max(ICON_MAX_LENGTH).optional(),
+  authorIcon: z.string().max(ICON_MAX_LENGTH).optional(),
   keywords: z.array(z.string()).optional(),
   downloadCount: z.int().min(0).optional(),
   tags: z.array(TagDataSchema).optional(),
   URL: z.string().optional(),
   description: z.string().optional(),
-  docs: z.string().optional(),
+  docs: z.string().max(README_MAX_BYTES).optional(),
+  docsTruncated: z
+    .boolean()
+    .optional()
+    .describe("docs was cut to fit the pack's README budget; the Image's detail.docs has the whole README."),
   ID: z.string().optional(),
   size: z.int().min(0).optional(),
   arch: z.string().optional(),

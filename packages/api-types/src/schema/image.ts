@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ICON_MAX_LENGTH, README_MAX_BYTES } from '../naming/limits.ts';
 import {
   commonStatusShape,
   EPOCH,
@@ -28,8 +29,8 @@ export const ImageDetailSchema = z.looseObject({
     .optional()
     .describe('Free keywords; the closed vocabulary ones become repo labels.'),
   description: z.string().optional(),
-  icon: z.string().optional().describe('Icon URL.'),
-  docs: z.string().optional().describe('README markdown.'),
+  icon: z.string().max(ICON_MAX_LENGTH).optional().describe('Icon URL or a small data: URI.'),
+  docs: z.string().max(README_MAX_BYTES).optional().describe('README markdown.'),
   url: z.string().optional().describe('Endpoint in the sealos UI.'),
   ID: z.string().optional().describe('Image ID.'),
   arch: z.string().optional(),

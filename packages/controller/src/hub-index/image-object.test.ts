@@ -1,3 +1,4 @@
+import { ICON_MAX_LENGTH } from '@hub/api-types';
 import type { ImageInspection } from '@hub/image-save';
 import { describe, expect, it } from 'vitest';
 import { isFreshIndex, isUpToDate, type LiveImage } from './image-diff.ts';
@@ -91,6 +92,15 @@ describe('buildIndexedImage', () => {
     });
     expect(() => parseMetadataConfig('- a\n', 'r')).toThrow(/not a YAML map/);
     expect(() => parseMetadataConfig('a: [', 'r')).toThrow(/not valid YAML/);
+  });
+
+  it('leaves out an icon over the CRD limit instead of failing the apply', () => {
+    const icon = (value: string) =>
+      buildIndexedImage(inspection({ metadata: { keywords: [], icon: value } }), { name, source: 's' }).spec
+        .detail.icon;
+    const small = `data:image/svg+xml;base64,${'A'.repeat(ICON_MAX_LENGTH - 26)}`;
+    expect(icon(small)).toBe(small);
+    expect(icon(`${small}A`)).toBeUndefined();
   });
 });
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   EPOCH,
   formatImageHubName,
+  ICON_MAX_LENGTH,
   IMAGEHUB_API_VERSION,
   type ImageHubName,
   imageLabels,
@@ -148,7 +149,8 @@ export function buildIndexedImage(inspection: ImageInspection, input: BuildImage
   const description = meta.description ?? m.description ?? m.title;
   if (description) detail.description = description;
   const icon = meta.icon ?? m.icon;
-  if (icon) detail.icon = icon;
+  // An icon over the CRD's maxLength would fail the whole apply; without one the store shows a placeholder.
+  if (icon && icon.length <= ICON_MAX_LENGTH) detail.icon = icon;
   const docs = inspection.readme?.text ?? input.readme ?? meta.docs;
   if (docs) detail.docs = docs;
   const url = meta.url ?? m.url ?? m.documentation ?? m.source;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { formatImageHubName, type ImageHubName } from '@hub/api-types';
+import { formatImageHubName, type ImageHubName, README_MAX_BYTES } from '@hub/api-types';
 import { IndexError } from './index-error.ts';
 
 /** `--readme` texts: one for every image without a README, and per-reference ones. */
@@ -8,9 +8,6 @@ export interface ReadmeOverrides {
   /** Keyed by a reference as given, `repo:tag`, `org/repo:tag`, `org/repo` or `repo`. */
   byRef: Map<string, string>;
 }
-
-/** Largest `--readme` file accepted (the same order as the README cut inside images). */
-const MAX_README_FILE = 1024 * 1024;
 
 /**
  * Reads `--readme FILE` and `--readme REF=FILE` values. A value whose text before the first `=`
@@ -25,8 +22,12 @@ export async function readReadmeOverrides(values: readonly string[]): Promise<Re
     let text: string;
     try {
       const bytes = await readFile(file);
-      if (bytes.length > MAX_README_FILE)
-        throw new IndexError('README_UNREADABLE', `--readme ${file} is over ${MAX_README_FILE} bytes.`);
+      // The one README limit (the CRD's docs maxLength, and the cut of READMEs read from images).
+      if (bytes.length > README_MAX_BYTES)
+        throw new IndexError(
+          'README_UNREADABLE',
+          `--readme ${file} is ${bytes.length} bytes, over the ${README_MAX_BYTES}-byte README limit; shorten it.`,
+        );
       text = bytes.toString('utf8');
     } catch (cause) {
       if (cause instanceof IndexError) throw cause;

@@ -10,6 +10,7 @@ import {
 } from '@hub/api-types';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
 import { repositoryTags } from '../catalogue/tags.ts';
+import { fitDocs } from './fit-docs.ts';
 
 /** What {@link computeDataPack} reads of a DataPack spec (`expireTime` does not change the content). */
 export interface DataPackRequest {
@@ -106,6 +107,8 @@ export function computeDataPack(
     }
     datas[name] = dataOf(type, name, repoName, image, repository, catalogue);
   }
+  // READMEs share one budget, so a pack of 1,000 detail names cannot reach hundreds of MB.
+  fitDocs(datas);
   const problems: string[] = [];
   if (missing.length > 0) {
     problems.push(`${missing.length === 1 ? 'image' : 'images'} not found: ${quoteList(missing)}`);

@@ -7,6 +7,7 @@ import { repositoryDetail } from '../search/repository-item.ts';
 import { type RepositorySort, searchRepositories } from '../search/search-repositories.ts';
 import { errorResponse, jsonRead, jsonText } from './http-response.ts';
 import { createPackSerializer } from './pack-json.ts';
+import { readJsonBody } from './read-json-body.ts';
 
 /** Decides which private repositories one caller may see (`org/repo` and its organization). */
 export type RepositoryAccess = (repository: { name: string; organization: string }) => boolean;
@@ -30,6 +31,7 @@ export interface HubHandlerOptions {
 /** A Web-standard fetch handler. */
 export type HubHandler = (request: Request) => Promise<Response>;
 
+/** Largest DataPack request body: 1,000 names of the longest legal length (~260 KiB) fit with room. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 function param(url: URL, name: string): string | undefined {
@@ -63,24 +65,6 @@ function segments(pathname: string, basePath: string): string[] | undefined {
     return rest.map((s) => decodeURIComponent(s));
   } catch {
     throw new DataPackError('INVALID_REQUEST', 'the path has malformed percent-encoding.', { field: 'path' });
-  }
-}
-
-async function readJson(request: Request): Promise<unknown> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('application/json')) {
-    throw new DataPackError('INVALID_REQUEST', 'send the body as Content-Type: application/json.', {
-      field: 'content-type',
-    });
-  }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    throw new DataPackError('INVALID_REQUEST', 'the body is larger than 1 MiB.', { field: 'body' });
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new DataPackError('INVALID_REQUEST', 'the body is not valid JSON.', { field: 'body' });
   }
 }
 
@@ -185,7 +169,7 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
       }
       if (resource === 'datapacks' && rest.length === 0) {
         if (request.method !== 'POST') methodNotAllowed('POST');
-        const spec = validateDataPackRequest(await readJson(request));
+        const spec = validateDataPackRequest(await readJsonBody(request, MAX_BODY_BYTES));
         // The revision is read before computing: a change during the computation only makes the
         // next request recompute, never serves stale entries under a newer revision.
         const revision = catalogue.revision;

@@ -9,6 +9,7 @@ const STATUS_OF: Readonly<Record<DataPackErrorCode, number>> = {
   INVALID_CURSOR: 400,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
   NOT_READY: 503,
   TIMEOUT: 504,
   KUBE_API: 502,

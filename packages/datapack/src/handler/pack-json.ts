@@ -18,7 +18,9 @@ export function createPackSerializer(): (result: DataPackResult, type: string, r
     }
     const parts: string[] = [];
     for (const [name, data] of Object.entries(result.datas)) {
-      const key = `${type}\u0000${name}`;
+      // A cut README depends on the rest of the pack; being a prefix, its length tells the cuts apart.
+      const cut = data.docsTruncated === true ? `\u0000${data.docs?.length}` : '';
+      const key = `${type}\u0000${name}${cut}`;
       let json = cache.get(key);
       if (json === undefined) {
         json = `${JSON.stringify(name)}:${JSON.stringify(data)}`;

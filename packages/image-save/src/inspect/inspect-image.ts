@@ -1,4 +1,4 @@
-import { formatImageReference, parseImageReference } from '@hub/api-types';
+import { formatImageReference, parseImageReference, README_MAX_BYTES, truncateUtf8 } from '@hub/api-types';
 import type { RegistryAuth } from '../auth/registry-auth.ts';
 import {
   type PlatformSpec,
@@ -24,8 +24,8 @@ import { findLayerFiles, type WalkResult } from './layer-walker.ts';
 export const README_PATH = 'README.md';
 /** The sealos CLI's Image fragment inside an image. */
 export const METADATA_CONFIG_PATH = 'metadata/config.yaml';
-/** Default cut of a README kept in an Image (`detail.docs`); etcd objects stay well under 1.5 MiB. */
-export const DEFAULT_README_MAX_BYTES = 256 * 1024;
+/** Default cut of a README kept in an Image (`detail.docs`): the project's one README limit. */
+export const DEFAULT_README_MAX_BYTES = README_MAX_BYTES;
 const METADATA_CONFIG_MAX_BYTES = 64 * 1024;
 const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
 /** The platform chosen from an index when none is asked for: the same on every machine. */
@@ -44,7 +44,10 @@ export interface InspectImageOptions extends TransportOptions {
   client?: RegistryClient;
   /** Authentication (default: docker config.json); `false` for none. */
   auth?: RegistryAuth | false;
-  /** README bytes kept (default 256 KiB); a longer README is cut with a note. */
+  /**
+   * Most UTF-8 bytes of README text kept (default `README_MAX_BYTES` of @hub/api-types, 256 KiB);
+   * a longer README is cut with a note, the note counted in the limit.
+   */
   readmeMaxBytes?: number;
   /** Also look for `metadata/config.yaml` in the README's layer and above (default true). */
   metadataConfig?: boolean;
@@ -388,8 +391,15 @@ function textFile(
   if (file.truncated) {
     // A cut can split a UTF-8 sequence; drop the replacement character it leaves.
     text = text.replace(/\uFFFD$/, '');
-    if (note)
-      text += `\n\n---\n\n*This README was cut: the image's README.md is ${file.size} bytes; the first ${max} are shown.*\n`;
+    const noteOf = (shown: number) =>
+      `\n\n---\n\n*This README was cut: the image's README.md is ${file.size} bytes; the first ${shown} are shown.*\n`;
+    // The note fits inside the limit, so docs stays within the CRD's maxLength; a limit too small
+    // to hold it keeps the bare cut.
+    const room = max - Buffer.byteLength(noteOf(max));
+    if (note && room >= Buffer.byteLength(noteOf(max))) {
+      text = truncateUtf8(text, room);
+      text += noteOf(Buffer.byteLength(text));
+    }
   }
   return { text, size: file.size, truncated: file.truncated, layer: file.layer };
 }
