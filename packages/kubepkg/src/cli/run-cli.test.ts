@@ -84,6 +84,40 @@ describe('kubepkg CLI', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('serve takes --tls-cert with --tls-key and --pull-through-token-file with --upstream, and serves HTTPS', async () => {
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createCertificateAuthority } = await import('@hub/test-env');
+    const dir = await mkdtemp(join(tmpdir(), 'kubepkg-serve-tls-'));
+    try {
+      const lone = io();
+      expect(await runCli(['serve', '--dir', dir, '--tls-cert', join(dir, 'c.pem')], lone.io)).toBe(2);
+      expect(lone.out.stderr).toContain('--tls-cert and --tls-key together');
+      const token = io();
+      expect(
+        await runCli(['serve', '--dir', dir, '--pull-through-token-file', join(dir, 't')], token.io),
+      ).toBe(2);
+      expect(token.out.stderr).toContain('--pull-through-token-file guards --upstream');
+
+      const ca = await createCertificateAuthority('kubepkg-cli-test');
+      const cert = await ca.issue({ commonName: 'agent', ipAddresses: ['127.0.0.1'], usage: 'server' });
+      await writeFile(join(dir, 'tls.crt'), cert.certPem);
+      await writeFile(join(dir, 'tls.key'), cert.keyPem);
+      const controller = new AbortController();
+      const { out, io: sink } = io();
+      const args = ['serve', '--dir', dir, '--addr', '127.0.0.1:0'];
+      const tls = ['--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key')];
+      const running = runCli([...args, ...tls], { ...sink, signal: controller.signal });
+      while (!out.stderr.includes('serving')) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(out.stderr).toMatch(/on https:\/\/127\.0\.0\.1:\d+ /);
+      controller.abort();
+      expect(await running).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads inventories as JSON arrays or lines, and refuses anything else', () => {
     const d = `sha256:${'a'.repeat(64)}`;
     expect(parseInventory(JSON.stringify([d]))).toEqual([d]);

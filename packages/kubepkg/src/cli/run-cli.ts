@@ -103,11 +103,18 @@ Options:
       --kubeconfig <file>         enable ?apply=true on imports
       --registry-rewrite <host>   image registry applied pods pull from
       --upstream <host>           pull-through cache from this registry
+      --pull-through-token-file <file>
+                                  fetch from --upstream only for requests with this bearer token
+                                  (stored content still serves without it)
       --plain-http <host>         talk HTTP to this registry host (repeatable)
+      --tls-cert <file>           serve HTTPS with this PEM certificate (chain); needs --tls-key
+      --tls-key <file>            the certificate's PEM private key
 
 Examples:
   kubepkg serve --dir /var/lib/registry --addr 0.0.0.0:5000
   curl -H "Authorization: Bearer $TOKEN" --data-binary @demo.kubepkg.tgz http://agent:5000/api/kubepkg/import
+  kubepkg serve --dir /var/lib/registry --addr 0.0.0.0:5443 --tls-cert tls.crt --tls-key tls.key \
+    --upstream docker.io --pull-through-token-file /etc/kubepkg/pull-token
 `,
   inventory: `Usage: kubepkg inventory --dir <storage> [--json]
 
@@ -366,16 +373,34 @@ const commands = {
         kubeconfig: { type: 'string' },
         'registry-rewrite': { type: 'string' },
         upstream: { type: 'string' },
+        'pull-through-token-file': { type: 'string' },
         'plain-http': { type: 'string', multiple: true },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
       },
     });
     if (!values.dir) throw usage('serve needs --dir <storage>; see kubepkg serve --help.');
+    if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
+      throw usage('serve needs --tls-cert and --tls-key together; see kubepkg serve --help.');
+    if (values['pull-through-token-file'] && !values.upstream)
+      throw usage('--pull-through-token-file guards --upstream; give both, see kubepkg serve --help.');
     const token = values['import-token-file']
       ? (await readFile(values['import-token-file'], 'utf8')).trim()
       : io.env.KUBEPKG_IMPORT_TOKEN;
+    const pullThroughToken = values['pull-through-token-file']
+      ? (await readFile(values['pull-through-token-file'], 'utf8')).trim()
+      : undefined;
+    if (pullThroughToken === '')
+      throw usage(`${values['pull-through-token-file']} is empty; put the pull-through token in it.`);
+    const tls =
+      values['tls-cert'] && values['tls-key']
+        ? { cert: await readFile(values['tls-cert']), key: await readFile(values['tls-key']) }
+        : undefined;
     const server = createRegistryServer({
       dir: values.dir,
       ...(token ? { importToken: token } : {}),
+      ...(pullThroughToken ? { pullThroughToken } : {}),
+      ...(tls ? { tls } : {}),
       ...(values.kubeconfig ? { kubeConfig: await loadKubeConfig(values.kubeconfig) } : {}),
       ...(values['registry-rewrite'] ? { applyRegistryRewrite: values['registry-rewrite'] } : {}),
       ...(values.upstream
@@ -391,7 +416,7 @@ const commands = {
     });
     const bound = await server.listen(values.addr ?? '127.0.0.1:5000');
     io.stderr(
-      `kubepkg serve: serving ${values.dir} on http://${bound} (pull-only${token ? ', import endpoint enabled' : ''})\n`,
+      `kubepkg serve: serving ${values.dir} on ${tls ? 'https' : 'http'}://${bound} (pull-only${token ? ', import endpoint enabled' : ''}${pullThroughToken ? ', pull-through needs a token' : ''})\n`,
     );
     // Runs until io.signal aborts; only the CLI entry (cli.ts) turns SIGINT/SIGTERM into that abort.
     const signal = io.signal;

@@ -10,6 +10,7 @@ import { type DigestMeta, KUBEPKG_API_VERSION, type KubePkg } from '@hub/kubepkg
 import { imageManifestBytes } from '@hub/test-env/fixtures';
 import { pack } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RepositoryOrigins } from '../origins/repository-origins.ts';
 
 const sha = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const dirs: string[] = [];
@@ -168,6 +169,21 @@ describe('importKubePkg to a storage directory', () => {
     );
     expect(result.blobs).toBe(blobs.size);
     expect(result.tags).toEqual(['acme/web:1.0', 'acme/worker:1.0']);
+  });
+
+  it('records, for repositories stored without their host, the hosts spec.images names', async () => {
+    const { document, blobs } = fixture();
+    document.spec.images = {
+      'registry.example:5000/acme/web:1.0': '',
+      'acme/worker:1.0': '', // Docker Hub: docker.io/acme/worker
+      'ghcr.io/not/stored:1': '',
+    };
+    const dir = await tempDir();
+    await importKubePkg(PassThrough.from([await archive(document, blobs)]), { dir });
+    const origins = new RepositoryOrigins(dir);
+    expect(await origins.hosts('acme/web')).toEqual(['registry.example:5000']);
+    expect(await origins.hosts('acme/worker')).toEqual(['docker.io']);
+    expect(await origins.hosts('not/stored')).toEqual([]);
   });
 
   it('reads plain tar too (magic-byte detection)', async () => {

@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { parseImageReference } from '@hub/api-types';
 import { parseManifest, RegistryClient, type RegistryClientOptions } from '@hub/image-save/registry';
 import { isValidRepositoryName, isValidTag, RegistryStorage } from '@hub/image-save/storage';
 import { type ArchiveLimits, readKubePkgArchive } from '../archive/read-archive.ts';
 import { KubePkgError } from '../errors.ts';
+import { RepositoryOrigins } from '../origins/repository-origins.ts';
 import type { DigestMeta, KubePkg, KubePkgList } from '../spec/kubepkg-schema.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
 import { CommitQueue } from './commit-queue.ts';
@@ -242,12 +244,46 @@ async function importToDir(
       if (!tags.includes(`${entry.name}:${entry.tag}`)) tags.push(`${entry.name}:${entry.tag}`);
     }
   }
+  // Last, once everything is visible: a failed import must not vouch for a host (see RepositoryOrigins).
+  const origins = new RepositoryOrigins(dir);
+  for (const [repository, hosts] of importedOrigins(result.document)) {
+    await origins.add(repository, hosts).catch((cause: unknown) => {
+      throw new KubePkgError(
+        'IMPORT_FAILED',
+        `Could not record where ${repository} came from under ${dir}.`,
+        {
+          subject: repository,
+          cause,
+        },
+      );
+    });
+  }
   options.onEvent?.({
     type: 'linked',
     repositories: new Set(entries.map((e) => e.name)).size,
     tags: tags.length,
   });
   return { document: result.document, blobs: result.blobs.length, written, tags };
+}
+
+/**
+ * Repositories stored without their host (the default export) and the hosts the packages' `spec.images`
+ * name for them: `docker.io/library/nginx:1` stored as `library/nginx` came from `docker.io`. Names that
+ * keep their host (`--keep-host`, octohelm archives) say it themselves and need no record.
+ */
+function importedOrigins(document: KubePkg | KubePkgList): Map<string, Set<string>> {
+  const origins = new Map<string, Set<string>>();
+  for (const pkg of kubePkgsOf(document)) {
+    const stored = new Set((pkg.status?.digests ?? []).map((d) => d.name));
+    for (const reference of Object.keys(pkg.spec.images ?? {})) {
+      const parsed = parseImageReference(reference);
+      if (!parsed.success || !stored.has(parsed.data.repository)) continue;
+      const hosts = origins.get(parsed.data.repository) ?? new Set<string>();
+      hosts.add(parsed.data.registry);
+      origins.set(parsed.data.repository, hosts);
+    }
+  }
+  return origins;
 }
 
 async function importToRegistry(

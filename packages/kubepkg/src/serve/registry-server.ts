@@ -1,14 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { keptHostComponent } from '@hub/image-save';
+import { keptHostRepository } from '@hub/image-save';
 import { parseManifest, RegistryClient, type RegistryClientOptions } from '@hub/image-save/registry';
 import { isValidRepositoryName, isValidTag, RegistryStorage } from '@hub/image-save/storage';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { applyKubePkg } from '../apply/apply-kubepkg.ts';
 import { isKubePkgError } from '../errors.ts';
 import { importKubePkg } from '../import/import-kubepkg.ts';
+import { originHost, RepositoryOrigins } from '../origins/repository-origins.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
 import { acceptedTypes, manifestMediaType, negotiate } from './accept.ts';
 import { listReferrers } from './referrers.ts';
@@ -27,6 +31,13 @@ export interface RegistryServerOptions {
   applyRegistryRewrite?: string;
   /** Pull-through cache: fetch missing manifests/blobs from this registry host and store them. */
   upstream?: { registry: string; client?: RegistryClient | RegistryClientOptions };
+  /**
+   * Bearer token a request must carry to make the agent fetch from `upstream`; without it such a request
+   * is answered 401 (content already stored is served to anyone, as without this option).
+   */
+  pullThroughToken?: string;
+  /** Serve HTTPS with this PEM certificate (chain) and key: the whole server, registry API and import endpoint. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Per-request inactivity timeout in ms (default 60 s; imports are exempt while data flows). */
   requestTimeoutMs?: number;
   /** Called on every request error that is not a client mistake. */
@@ -35,7 +46,8 @@ export interface RegistryServerOptions {
 
 /** A running pull-only registry. */
 export interface RegistryServer {
-  server: Server;
+  /** An `https` server when `tls` was given. */
+  server: Server | HttpsServer;
   /** Starts listening; `addr` is `host:port` (port 0 picks a free one). Returns the bound `host:port`. */
   listen(addr?: string): Promise<string>;
   close(): Promise<void>;
@@ -47,26 +59,30 @@ const MAX_PAGE = 1000;
 /**
  * A pull-only OCI distribution registry over a storage directory: GET/HEAD manifests and blobs (with
  * Range), tags/list and _catalog with `n`/`last` pagination and `Link`, Accept negotiation like
- * distribution v2.8.3, the containerd mirror form `?ns=<host>`, pushes answered 405 UNSUPPORTED,
+ * distribution v2.8.3, the containerd mirror form `?ns=<host>` (see {@link RepositoryOrigins}), pushes answered 405 UNSUPPORTED,
  * `/healthz`, `/readyz`, an optional authenticated import endpoint and an optional pull-through cache.
  * Repository names and references are validated against distribution's grammar before touching disk,
  * so `..` and encoded slashes never reach the filesystem.
  */
 export function createRegistryServer(options: RegistryServerOptions): RegistryServer {
   const storage = new RegistryStorage(options.dir);
+  const origins = new RepositoryOrigins(options.dir);
   const upstreamClient = options.upstream
     ? options.upstream.client instanceof RegistryClient
       ? options.upstream.client
       : new RegistryClient(options.upstream.client ?? {})
     : undefined;
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       options.onError?.(error);
       if (res.headersSent) return void res.destroy();
       if (error instanceof UpstreamFailure) return sendError(res, error.status, error.code, error.message);
       sendError(res, 500, 'UNKNOWN', 'internal error');
     });
-  });
+  };
+  const server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer(listener);
   server.requestTimeout = 0; // imports can be long; the inactivity timeout below bounds idle clients
   server.headersTimeout = 10_000;
   server.timeout = options.requestTimeoutMs ?? 60_000;
@@ -108,8 +124,9 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     const match = /^\/v2\/(.+)\/(manifests|blobs|tags|referrers)\/([^/]+)$/.exec(path);
     if (!match) return sendError(res, 404, 'NOT_FOUND', 'not found');
     const [, rawName, what, reference] = match as unknown as [string, string, string, string];
-    const names = candidateNames(rawName, url.searchParams.get('ns'));
-    if (names.length === 0) return sendError(res, 404, 'NAME_INVALID', 'invalid repository name');
+    if (!isValidRepositoryName(rawName))
+      return sendError(res, 404, 'NAME_INVALID', 'invalid repository name');
+    const { names, pull } = await lookup(rawName, url.searchParams.get('ns'));
     if (what === 'tags') {
       if (reference !== 'list') return sendError(res, 404, 'NOT_FOUND', 'not found');
       for (const name of names) {
@@ -145,30 +162,90 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     }
     if (what === 'blobs') {
       if (!isDigest) return sendError(res, 400, 'DIGEST_INVALID', 'invalid digest');
-      return serveBlob(req, res, names, reference);
+      return serveBlob(req, res, rawName, names, pull, reference);
     }
     // A reference that is no tag can name no manifest: 404 MANIFEST_UNKNOWN, as the conformance suite expects.
     if (!isDigest && !isValidTag(reference))
       return sendError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
-    return serveManifest(req, res, names, reference, isDigest);
+    return serveManifest(req, res, rawName, names, pull, reference, isDigest);
   }
 
-  async function findManifest(names: string[], reference: string, isDigest: boolean) {
+  /**
+   * Where to look for `raw`, and whether a miss may be pulled through. Without `?ns=` (a client of this
+   * registry itself): `raw`, and with an upstream also its kept-host name (where a pull-through that could
+   * not use `raw` stored it). With `?ns=<host>` (a containerd mirror request): the kept-host name of
+   * `<host>`, then `raw` only when its content is recorded as coming from `<host>`, and a pull-through only
+   * when `<host>` is the upstream, so a mirror for one registry never serves another registry's content.
+   */
+  async function lookup(raw: string, ns: string | null): Promise<{ names: string[]; pull: boolean }> {
+    const upstream = options.upstream?.registry;
+    if (ns === null) {
+      const names = [raw];
+      if (upstream) names.push(keptHostRepository(upstream, raw));
+      return { names: names.filter(isValidRepositoryName), pull: upstream !== undefined };
+    }
+    const host = originHost(ns);
+    if (!host) return { names: [], pull: false };
+    const names = [`${host}/${raw}`];
+    if (await origins.has(raw, ns)) names.push(raw);
+    const pull = upstream !== undefined && originHost(upstream) === originHost(ns);
+    return { names: names.filter(isValidRepositoryName), pull };
+  }
+
+  /**
+   * The stored name a pull-through of `raw` writes to: `raw` itself (recording the upstream as its origin)
+   * when it is new or came only from the upstream; otherwise the upstream's kept-host name, so tags of two
+   * registries never mix in one repository.
+   */
+  async function pullTarget(raw: string, upstream: string): Promise<{ name: string; record: boolean }> {
+    const recorded = await origins.hosts(raw);
+    const onlyUpstream = recorded.length > 0 && recorded.every((h) => originHost(h) === originHost(upstream));
+    if (onlyUpstream || !(await repositoryExists(raw))) return { name: raw, record: true };
+    return { name: keptHostRepository(upstream, raw), record: false };
+  }
+
+  /** Whether anything is stored under `name` (links or tags), recorded or not. */
+  async function repositoryExists(name: string): Promise<boolean> {
+    const dir = storage.layout.repository(name);
+    const isDir = (path: string) =>
+      stat(path).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
+    return (await isDir(join(dir, '_manifests'))) || (await isDir(join(dir, '_layers')));
+  }
+
+  /** Whether `req` may make the agent fetch from the upstream (the pull-through token, when one is set). */
+  function mayPullThrough(req: IncomingMessage): boolean {
+    return !options.pullThroughToken || bearerMatches(req.headers.authorization, options.pullThroughToken);
+  }
+
+  async function findManifest(
+    req: IncomingMessage,
+    raw: string,
+    names: string[],
+    pull: boolean,
+    reference: string,
+    isDigest: boolean,
+  ): Promise<{ name: string; digest: string } | 'unauthorized' | undefined> {
     for (const name of names) {
       const digest = isDigest ? reference : await storage.resolveTag(name, reference).catch(() => undefined);
       if (digest && (await storage.hasManifestLink(name, digest)) && (await storage.hasBlob(digest)))
         return { name, digest };
     }
-    if (upstreamClient && options.upstream) {
-      const name = names[names.length - 1] as string;
+    if (pull && upstreamClient && options.upstream) {
+      if (!mayPullThrough(req)) return 'unauthorized';
+      const upstream = options.upstream.registry;
       const fetched = await upstreamClient
-        .getManifest({ registry: options.upstream.registry, repository: name }, reference)
-        .catch(upstreamMiss(options.upstream.registry));
+        .getManifest({ registry: upstream, repository: raw }, reference)
+        .catch(upstreamMiss(upstream));
       if (fetched) {
+        const target = await pullTarget(raw, upstream);
         await storage.writeBlobBytes(fetched.digest, fetched.bytes);
-        await storage.linkManifest(name, fetched.digest);
-        if (!isDigest) await storage.tag(name, reference, fetched.digest);
-        return { name, digest: fetched.digest };
+        await storage.linkManifest(target.name, fetched.digest);
+        if (!isDigest) await storage.tag(target.name, reference, fetched.digest);
+        if (target.record) await origins.add(target.name, [upstream]);
+        return { name: target.name, digest: fetched.digest };
       }
     }
     return undefined;
@@ -177,11 +254,14 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
   async function serveManifest(
     req: IncomingMessage,
     res: ServerResponse,
+    raw: string,
     names: string[],
+    pull: boolean,
     reference: string,
     isDigest: boolean,
   ) {
-    const found = await findManifest(names, reference, isDigest);
+    const found = await findManifest(req, raw, names, pull, reference, isDigest);
+    if (found === 'unauthorized') return sendPullThroughChallenge(res);
     if (!found) return sendError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
     let digest = found.digest;
     let bytes = await storage.readBlobBytes(digest);
@@ -221,16 +301,27 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
     res.end(req.method === 'HEAD' ? undefined : bytes);
   }
 
-  async function serveBlob(req: IncomingMessage, res: ServerResponse, names: string[], digest: string) {
+  async function serveBlob(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: string,
+    names: string[],
+    pull: boolean,
+    digest: string,
+  ) {
     let linked = false;
     for (const name of names) if (await storage.hasLayerLink(name, digest)) linked = true;
-    if ((!linked || !(await storage.hasBlob(digest))) && upstreamClient && options.upstream) {
-      const name = names[names.length - 1] as string;
-      const loc = { registry: options.upstream.registry, repository: name };
-      const blob = await upstreamClient.getBlob(loc, digest).catch(upstreamMiss(options.upstream.registry));
+    if ((!linked || !(await storage.hasBlob(digest))) && pull && upstreamClient && options.upstream) {
+      if (!mayPullThrough(req)) return sendPullThroughChallenge(res);
+      const upstream = options.upstream.registry;
+      const blob = await upstreamClient
+        .getBlob({ registry: upstream, repository: raw }, digest)
+        .catch(upstreamMiss(upstream));
       if (blob) {
+        const target = await pullTarget(raw, upstream);
         await storage.writeBlob(digest, blob.body, blob.length !== undefined ? { size: blob.length } : {});
-        await storage.linkLayer(name, digest);
+        await storage.linkLayer(target.name, digest);
+        if (target.record) await origins.add(target.name, [upstream]);
         linked = true;
       }
     }
@@ -337,19 +428,6 @@ export function createRegistryServer(options: RegistryServerOptions): RegistrySe
   };
 }
 
-/**
- * Repository names to try: with `?ns=<host>` (containerd mirrors) first the kept-host name of
- * `<host>/<name>` (keptHostRepository, as `export --keep-host` and `hub-save --keep-registry-host` store it),
- * then `<name>`.
- */
-function candidateNames(raw: string, ns: string | null): string[] {
-  const names: string[] = [];
-  const host = ns ? keptHostComponent(ns) : undefined;
-  if (host) names.push(`${host}/${raw}`);
-  names.push(raw);
-  return names.filter((name) => isValidRepositoryName(name));
-}
-
 /** A pull-through upstream failed in a way that is not "not found": reported as such, never as a 404. */
 class UpstreamFailure extends Error {
   readonly status: number;
@@ -423,6 +501,12 @@ function bearerMatches(header: string | undefined, token: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** 401 for a request that would fetch from the upstream without the pull-through token. */
+function sendPullThroughChallenge(res: ServerResponse): void {
+  res.setHeader('www-authenticate', 'Bearer realm="kubepkg-pull-through"');
+  sendError(res, 401, 'UNAUTHORIZED', 'a valid bearer token is required to fetch from the upstream');
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {
