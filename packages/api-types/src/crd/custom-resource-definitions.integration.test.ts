@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { buildCustomResourceDefinitions } from '@hub/api-types';
+import { buildCustomResourceDefinitions, ICON_MAX_LENGTH, README_MAX_BYTES } from '@hub/api-types';
 import { describe, expect, inject, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
@@ -118,5 +118,22 @@ describe('generated CRDs on a real kube-apiserver', () => {
     } as { kind: string });
     expect(status).toBe(422);
     expect(String(json.message)).toContain('spec.expireTime');
+  });
+
+  it('limit docs and icon in characters: README_MAX_BYTES multi-byte characters pass, one more is refused', async () => {
+    const image = (detail: Record<string, string>) =>
+      create({
+        apiVersion: 'imagehub.sealos.io/v1',
+        kind: 'Image',
+        metadata: { name: 'labring.mysql.v1' },
+        spec: { name: 'labring/mysql:v1', detail },
+      } as { kind: string });
+    expect((await image({ docs: '€'.repeat(README_MAX_BYTES) })).status).toBe(201);
+    const docs = await image({ docs: 'x'.repeat(README_MAX_BYTES + 1) });
+    expect(docs.status).toBe(422);
+    expect(String(docs.json.message)).toContain('spec.detail.docs');
+    const icon = await image({ icon: 'x'.repeat(ICON_MAX_LENGTH + 1) });
+    expect(icon.status).toBe(422);
+    expect(String(icon.json.message)).toContain('spec.detail.icon');
   });
 });
