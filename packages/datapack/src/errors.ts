@@ -9,6 +9,7 @@ import { HubError, type HubErrorOptions, hubErrorGuard } from '@hub/api-types/er
  * - `PAYLOAD_TOO_LARGE`: a request body over the handler's limit (1 MiB).
  * - `NOT_READY`: the catalogue has not synced yet.
  * - `TIMEOUT`: a DataPack did not reach OK or ERROR in time (cr mode).
+ * - `SPEC_MISMATCH`: the DataPack with the expected name holds another spec (cr mode); it is not used.
  * - `KUBE_API`: the apiserver refused or failed a request.
  */
 export type DataPackErrorCode =
@@ -19,6 +20,7 @@ export type DataPackErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'NOT_READY'
   | 'TIMEOUT'
+  | 'SPEC_MISMATCH'
   | 'KUBE_API';
 
 export interface DataPackErrorOptions extends HubErrorOptions {

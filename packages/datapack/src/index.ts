@@ -13,6 +13,11 @@ export {
   createCatalogueStore,
 } from './catalogue/catalogue-store.ts';
 export { type Catalogue, type CatalogueOptions, createCatalogue } from './catalogue/create-catalogue.ts';
+export {
+  type RepositoryAccess,
+  type RepositoryVisibility,
+  repositoryVisibility,
+} from './catalogue/repository-visibility.ts';
 export { compareTagsNewestFirst, latestTagOf, repositoryTags, tagDataOf } from './catalogue/tags.ts';
 export {
   type CrClientOptions,
@@ -40,12 +45,7 @@ export {
   type DataPackErrorOptions,
   isDataPackError,
 } from './errors.ts';
-export {
-  createHubHandler,
-  type HubHandler,
-  type HubHandlerOptions,
-  type RepositoryAccess,
-} from './handler/create-hub-handler.ts';
+export { createHubHandler, type HubHandler, type HubHandlerOptions } from './handler/create-hub-handler.ts';
 export {
   apiVersionOf,
   type Backoff,

@@ -47,12 +47,17 @@ export function repository(
   };
 }
 
-export function organization(name: string, managers: string[] = [], creator = 'admin'): Organization {
+export function organization(
+  name: string,
+  managers: string[] = [],
+  creator = 'admin',
+  options: { defaultPrivate?: boolean } = {},
+): Organization {
   return {
     apiVersion: 'imagehub.sealos.io/v1',
     kind: 'Organization',
     metadata: { name: organizationMetadataName(name) },
-    spec: { name, creator, manager: managers },
+    spec: { name, creator, manager: managers, ...options },
   };
 }
 

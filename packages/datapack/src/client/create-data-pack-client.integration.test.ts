@@ -7,6 +7,7 @@ import { image, organization, repository, tag } from '../__fixtures__/objects.ts
 import { seed } from '../__fixtures__/seed.ts';
 import {
   type Catalogue,
+  collectionPath,
   computeDataPack,
   createCatalogue,
   createDataPackClient,
@@ -59,6 +60,13 @@ beforeAll(async () => {
       ID: 'sha256:2',
       arch: 'arm64',
     }),
+    // Private twice over: a private Repository, and an Image whose Repository does not exist yet
+    // in an Organization without defaultPrivate.
+    repository(`${org}/secret`, [tag('1', '2024-01-01T00:00:00Z', 1, `${org}.secret.1`)], {
+      isPrivate: true,
+    }),
+    image(`${org}/secret:1`, { description: 'the secret one' }),
+    image(`${org}/fresh:1`, { description: 'not listed yet' }),
   ]);
   catalogue = createCatalogue({ kubeConfig });
   await catalogue.ready(AbortSignal.timeout(30_000));
@@ -147,6 +155,56 @@ describe('createDataPackClient', () => {
     const cr = createDataPackClient({ mode: 'cr', kubeConfig });
     const error = await cr.get({ type: 'base', names: ['a/:b'] }).catch((e: unknown) => e);
     expect(isDataPackError(error) && `${error.code} ${error.field}`).toBe('INVALID_REQUEST names[0]');
+    await cr.close();
+  });
+
+  it('never carries private repositories in cr mode; a direct client given access shows them', async () => {
+    const request = { type: 'grid', names: [`${org}/app:2.0`, `${org}/secret:1`, `${org}/fresh:1`] } as const;
+    const cr = createDataPackClient({ mode: 'cr', kubeConfig, timeoutMs: 20_000 });
+    const viaCr = await cr.get(request);
+    expect(Object.keys(viaCr.datas)).toEqual([`${org}/app:2.0`]);
+    expect(viaCr.message).toBe(`images not found: "${org}/secret:1", "${org}/fresh:1".`);
+    expect(viaCr).toEqual(await createDataPackClient({ mode: 'direct', catalogue }).get(request));
+    const stored = await transport.request<DataPack>(
+      objectPath(KUBE_RESOURCES.DataPack, dataPackName(request)),
+      { verb: 'get' },
+    );
+    expect(JSON.stringify(stored.status)).not.toContain('secret one');
+    const manager = createDataPackClient({
+      mode: 'direct',
+      catalogue,
+      access: (repository) => repository.organization === org,
+    });
+    expect((await manager.get(request)).codes).toBe(DATA_PACK_CODES.OK);
+    await cr.close();
+  });
+
+  it('refuses a pack that holds another spec under the expected name (SPEC_MISMATCH)', async () => {
+    const request = { type: 'grid', names: [`${org}/app:1.0`, `${org}/app:2.0`, `${org}/none:1`] } as const;
+    const name = dataPackName(request);
+    // Someone got there first: the expected name, a spec the stand-in does not answer, a forged status.
+    await transport.request(collectionPath(KUBE_RESOURCES.DataPack), {
+      verb: 'create',
+      method: 'POST',
+      body: {
+        apiVersion: 'imagehub.sealos.io/v1',
+        kind: 'DataPack',
+        metadata: { name },
+        spec: { type: 'grid', names: [`unanswered${org}/x:1`], expireTime: '2h' },
+      },
+    });
+    await transport.request(objectPath(KUBE_RESOURCES.DataPack, name, undefined, 'status'), {
+      verb: 'patch',
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: {
+        status: { codes: DATA_PACK_CODES.OK, datas: { [`${org}/none:1`]: { name: `${org}/none:1` } } },
+      },
+    });
+    const cr = createDataPackClient({ mode: 'cr', kubeConfig, timeoutMs: 20_000 });
+    const error = await cr.get(request).catch((e: unknown) => e);
+    expect(isDataPackError(error) && error.code).toBe('SPEC_MISMATCH');
+    expect((error as Error).message).toContain(`DataPack ${name} exists with another spec`);
     await cr.close();
   });
 });

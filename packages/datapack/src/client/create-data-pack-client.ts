@@ -9,20 +9,32 @@ import {
 import { isHubError } from '@hub/api-types/errors';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
+import type { RepositoryAccess } from '../catalogue/repository-visibility.ts';
 import { computeDataPack, type DataPackResult } from '../compute/compute-data-pack.ts';
 import { validateDataPackRequest } from '../compute/validate-request.ts';
 import { DataPackError } from '../errors.ts';
 import { isKubeApiError } from '../informer/kube-api-error.ts';
 import { createKubeTransport, type KubeTransport } from '../informer/kube-transport.ts';
 import { collectionPath, KUBE_RESOURCES, objectPath } from '../informer/resource.ts';
+import { packSpecMatches } from './pack-spec-matches.ts';
 
 /** Computes in-process over a watch cache: no objects are created to read. */
 export interface DirectClientOptions {
   mode: 'direct';
   catalogue: CatalogueReader & { ready?: (signal?: AbortSignal) => Promise<void> };
+  /**
+   * Admits private repositories, as the result of the handler's `authorize` does. Without it,
+   * private repositories and their Images are answered as missing, as in cr mode.
+   */
+  access?: RepositoryAccess | undefined;
 }
 
-/** Creates (or reuses) a DataPack object and waits for the controller to fill its status. */
+/**
+ * Creates (or reuses) a DataPack object and waits for the controller to fill its status. Packs are
+ * readable by every hub user, so they never hold private repositories (the controller computes
+ * without an `access` predicate), and a pack of the expected name is used only when its spec asks
+ * for the same content (`SPEC_MISMATCH` otherwise).
+ */
 export interface CrClientOptions {
   mode: 'cr';
   /** Where to create DataPacks; or pass `transport` to share connections. */
@@ -46,7 +58,8 @@ export interface DataPackClient {
   readonly mode: 'direct' | 'cr';
   /**
    * `{ codes, datas, message? }` for `{ type, names }`, the same in both modes. Throws
-   * INVALID_REQUEST for a malformed request, TIMEOUT (cr) when no verdict arrives in time.
+   * INVALID_REQUEST for a malformed request, TIMEOUT (cr) when no verdict arrives in time,
+   * SPEC_MISMATCH (cr) when the pack of that name was written with another spec.
    */
   get(
     request: { type?: string; names: readonly string[] },
@@ -61,6 +74,16 @@ function resultOf(pack: DataPack): DataPackResult | undefined {
   const result: DataPackResult = { codes: status.codes, datas: status.datas ?? {} };
   if (status.message !== undefined && status.message !== '') result.message = status.message;
   return result;
+}
+
+function specMismatch(name: string, pack: DataPack): DataPackError {
+  const { type, names } = (pack.spec ?? {}) as { type?: unknown; names?: unknown };
+  const held = `type ${JSON.stringify(type ?? 'base')}, ${Array.isArray(names) ? names.length : 0} names`;
+  return new DataPackError(
+    'SPEC_MISMATCH',
+    `DataPack ${name} exists with another spec (${held}), so its answer is not this request's and is not used; ` +
+      'someone created it by hand or with a colliding name: ask a cluster admin to delete it, or read in direct mode.',
+  );
 }
 
 function kubeError(error: unknown, what: string): DataPackError {
@@ -146,10 +169,12 @@ function createCrClient(options: CrClientOptions): DataPackClient {
   }
 
   // Watches the one pack from the resourceVersion we saw, so no update between GET and watch is lost.
+  // `check` sees every version: the pack may be deleted and recreated with another spec meanwhile.
   async function waitForVerdict(
     transport: KubeTransport,
     name: string,
     resourceVersion: string | undefined,
+    check: (pack: DataPack) => DataPack,
     signal: AbortSignal,
   ): Promise<DataPackResult | 'deleted'> {
     let from = resourceVersion;
@@ -174,14 +199,14 @@ function createCrClient(options: CrClientOptions): DataPackClient {
           from = event.object.metadata.resourceVersion;
         if (event.type === 'DELETED') return 'deleted';
         if (event.type === 'ADDED' || event.type === 'MODIFIED') {
-          const result = resultOf(event.object as DataPack);
+          const result = resultOf(check(event.object as DataPack));
           if (result !== undefined) return result;
         }
       }
       if (from === undefined) {
         const pack = await getPack(transport, name, signal);
         if (pack === undefined) return 'deleted';
-        const result = resultOf(pack);
+        const result = resultOf(check(pack));
         if (result !== undefined) return result;
         from = pack.metadata.resourceVersion;
       }
@@ -199,6 +224,11 @@ function createCrClient(options: CrClientOptions): DataPackClient {
       const transport = await transportPromise.catch((error: unknown) => {
         throw kubeError(error, 'connecting to the apiserver');
       });
+      // Anyone who may create DataPacks may create one under this name first; trust only our spec.
+      const check = (pack: DataPack): DataPack => {
+        if (!packSpecMatches(pack.spec, spec)) throw specMismatch(name, pack);
+        return pack;
+      };
       try {
         for (let attempt = 0; attempt < 3; attempt++) {
           let pack = await getPack(transport, name, signal);
@@ -212,9 +242,9 @@ function createCrClient(options: CrClientOptions): DataPackClient {
             pack = (await createPack(transport, body, signal)) ?? (await getPack(transport, name, signal));
             if (pack === undefined) continue; // created and expired at once: try again
           }
-          const ready = resultOf(pack);
+          const ready = resultOf(check(pack));
           if (ready !== undefined) return ready;
-          const verdict = await waitForVerdict(transport, name, pack.metadata.resourceVersion, signal);
+          const verdict = await waitForVerdict(transport, name, pack.metadata.resourceVersion, check, signal);
           if (verdict !== 'deleted') return verdict;
         }
         throw new DataPackError(
@@ -244,17 +274,18 @@ function createCrClient(options: CrClientOptions): DataPackClient {
 /**
  * A DataPack client. `direct` computes over a {@link Catalogue}; `cr` goes through a DataPack object
  * named by its spec hash (or the original MD5 name), which the DataPack controller fills. Both
- * return the same result for the same objects.
+ * return the same result for the same objects; private repositories count as missing in both,
+ * unless a direct client is given `access`.
  */
 export function createDataPackClient(options: DataPackClientOptions): DataPackClient {
   if (options.mode === 'cr') return createCrClient(options);
-  const { catalogue } = options;
+  const { catalogue, access } = options;
   return {
     mode: 'direct',
     async get(request, getOptions = {}) {
       const spec = validateDataPackRequest(request);
       await catalogue.ready?.(getOptions.signal);
-      return computeDataPack(spec, catalogue);
+      return computeDataPack(spec, catalogue, { access });
     },
     async close() {},
   };

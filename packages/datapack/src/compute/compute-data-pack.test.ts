@@ -1,6 +1,6 @@
 import { DATA_PACK_CODES } from '@hub/api-types';
 import { describe, expect, it } from 'vitest';
-import { image, repository, sampleCatalogue } from '../__fixtures__/objects.ts';
+import { image, organization, repository, sampleCatalogue } from '../__fixtures__/objects.ts';
 import { computeDataPack, createCatalogueStore } from '../index.ts';
 
 describe('computeDataPack', () => {
@@ -57,6 +57,8 @@ describe('computeDataPack', () => {
 
   it('derives tags from Images when the repository has no status yet', () => {
     const store = createCatalogueStore();
+    // No Repository object yet: visible only because the Organization makes new repositories public.
+    store.upsert(organization('o', [], 'admin', { defaultPrivate: false }));
     store.upsert(image('o/r:old', { creatTime: '2020-01-01T00:00:00Z', size: 3 }));
     store.upsert(image('o/r:new', { creatTime: '2021-01-01T00:00:00Z', size: 4 }));
     const { codes, datas } = computeDataPack({ type: 'detail', names: ['o/r:old'] }, store);
@@ -102,13 +104,45 @@ describe('computeDataPack', () => {
     });
   });
 
-  it('treats a private repository the caller may not see as missing', () => {
-    const names = ['acme/cache:v1'];
-    expect(computeDataPack({ type: 'base', names }, catalogue, { canSee: () => false }).codes).toBe(
-      DATA_PACK_CODES.ERROR,
-    );
-    expect(computeDataPack({ type: 'base', names }, catalogue, { canSee: () => true }).codes).toBe(
-      DATA_PACK_CODES.OK,
-    );
+  it('answers a private name exactly as one that does not exist, unless access admits it', () => {
+    const names = ['acme/cache:v1', 'acme/none:1'];
+    const hidden = computeDataPack({ type: 'grid', names }, catalogue);
+    expect(hidden).toEqual({
+      codes: DATA_PACK_CODES.ERROR,
+      datas: {},
+      message: 'images not found: "acme/cache:v1", "acme/none:1".',
+    });
+    expect(computeDataPack({ type: 'grid', names }, catalogue, { access: () => false })).toEqual(hidden);
+    const asked: unknown[] = [];
+    const admitted = computeDataPack({ type: 'grid', names }, catalogue, {
+      access: (repository) => {
+        asked.push(repository);
+        return repository.organization === 'acme';
+      },
+    });
+    expect(Object.keys(admitted.datas)).toEqual(['acme/cache:v1']);
+    expect(admitted.message).toBe('image not found: "acme/none:1".');
+    expect(asked).toContainEqual({ name: 'acme/cache', organization: 'acme' });
+  });
+
+  it('keeps Images with no Repository object private unless their Organization defaults to public', () => {
+    const names = ['o/r:1'];
+    const store = createCatalogueStore();
+    store.upsert(image('o/r:1'));
+    expect(computeDataPack({ names }, store).codes).toBe(DATA_PACK_CODES.ERROR); // no Organization
+    store.upsert(organization('o'));
+    expect(computeDataPack({ names }, store)).toMatchObject({
+      datas: {},
+      message: 'image not found: "o/r:1".',
+    });
+    expect(computeDataPack({ names }, store, { access: () => true }).codes).toBe(DATA_PACK_CODES.OK);
+    store.upsert(organization('o', [], 'admin', { defaultPrivate: false }));
+    expect(computeDataPack({ names }, store).codes).toBe(DATA_PACK_CODES.OK);
+    // Once the Repository exists, it decides: here private, whatever the Organization's default.
+    store.upsert(repository('o/r', [], { isPrivate: true }));
+    expect(computeDataPack({ names }, store).codes).toBe(DATA_PACK_CODES.ERROR);
+    store.upsert(organization('o', [], 'admin', { defaultPrivate: true }));
+    store.upsert(repository('o/r', [], { isPrivate: false }));
+    expect(computeDataPack({ names }, store).codes).toBe(DATA_PACK_CODES.OK);
   });
 });

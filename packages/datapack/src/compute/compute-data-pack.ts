@@ -9,6 +9,7 @@ import {
   type Repository,
 } from '@hub/api-types';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
+import { type RepositoryAccess, repositoryVisibility } from '../catalogue/repository-visibility.ts';
 import { repositoryTags } from '../catalogue/tags.ts';
 import { fitDocs } from './fit-docs.ts';
 
@@ -29,8 +30,11 @@ export interface DataPackResult {
 }
 
 export interface ComputeDataPackOptions {
-  /** Whether the caller may see `org/repo` (private repositories); a hidden one counts as missing. */
-  canSee?: ((repository: Repository) => boolean) | undefined;
+  /**
+   * Admits private repositories for this caller (the handler's `authorize` result). Without it,
+   * private repositories and their Images count as missing, exactly like names that do not exist.
+   */
+  access?: RepositoryAccess | undefined;
 }
 
 function isDataPackType(value: string): value is DataPackType {
@@ -71,9 +75,10 @@ function dataOf(
 
 /**
  * Computes a DataPack's `datas` from the catalogue, purely (no I/O, no clock). Every name must be
- * an `org/repo:tag` whose Image exists; otherwise the result is ERROR with a message naming each
- * missing or invalid name, and `datas` still holds the names that resolved (the original silently
- * returned `{}` for them). Duplicate names are gathered once.
+ * an `org/repo:tag` whose Image exists in a repository the caller sees (`repositoryVisibility`:
+ * private ones only through `options.access`); otherwise the result is ERROR with a message naming
+ * each missing or invalid name, and `datas` still holds the names that resolved (the original
+ * silently returned `{}` for them). Duplicate names are gathered once.
  */
 export function computeDataPack(
   spec: DataPackRequest,
@@ -91,6 +96,7 @@ export function computeDataPack(
   const datas: Record<string, DataPackData> = {};
   const invalid: string[] = [];
   const missing: string[] = [];
+  const visible = repositoryVisibility(catalogue, options.access);
   for (const name of new Set(spec.names)) {
     const parsed = parseImageHubName(name);
     if (!parsed.success) {
@@ -100,8 +106,8 @@ export function computeDataPack(
     const repoName = `${parsed.data.organization}/${parsed.data.repository}`;
     const image = catalogue.image(name);
     const repository = catalogue.repository(repoName);
-    const hidden = repository !== undefined && options.canSee !== undefined && !options.canSee(repository);
-    if (image === undefined || hidden) {
+    // A hidden name is reported like a missing one, so a pack never tells that it exists.
+    if (image === undefined || !visible(repoName)) {
       missing.push(name);
       continue;
     }

@@ -1,5 +1,5 @@
-import type { Repository } from '@hub/api-types';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
+import { type RepositoryAccess, repositoryVisibility } from '../catalogue/repository-visibility.ts';
 import { computeDataPack } from '../compute/compute-data-pack.ts';
 import { validateDataPackRequest } from '../compute/validate-request.ts';
 import { DataPackError } from '../errors.ts';
@@ -8,9 +8,6 @@ import { type RepositorySort, searchRepositories } from '../search/search-reposi
 import { errorResponse, jsonRead, jsonText } from './http-response.ts';
 import { createPackSerializer } from './pack-json.ts';
 import { readJsonBody } from './read-json-body.ts';
-
-/** Decides which private repositories one caller may see (`org/repo` and its organization). */
-export type RepositoryAccess = (repository: { name: string; organization: string }) => boolean;
 
 export interface HubHandlerOptions {
   /** What the handler reads; a {@link Catalogue} is awaited until synced. */
@@ -115,10 +112,9 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
         throw new DataPackError('NOT_FOUND', `no route ${url.pathname}.`, { field: 'path' });
       const [resource, ...rest] = path;
       await waitReady(options);
-      const access: RepositoryAccess = (await options.authorize?.(request)) ?? (() => false);
-      const canSee = (repository: Repository): boolean =>
-        !repository.spec.isPrivate ||
-        access({ name: repository.spec.name, organization: repository.spec.name.split('/')[0] ?? '' });
+      const access: RepositoryAccess | undefined = await options.authorize?.(request);
+      // The one rule for every route: search, detail, organization pages and DataPacks.
+      const visible = repositoryVisibility(catalogue, access);
 
       if (resource === 'repositories' && rest.length === 0) {
         if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET');
@@ -132,7 +128,7 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
             limit: intParam(url, 'limit'),
             cursor: param(url, 'cursor'),
           },
-          { canSee },
+          { access },
         );
         return jsonRead(request, page, cacheControl);
       }
@@ -140,7 +136,7 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
         if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET');
         const name = `${rest[0]}/${rest[1]}`;
         const repository = catalogue.repository(name);
-        if (repository === undefined || !canSee(repository)) {
+        if (repository === undefined || !visible(name)) {
           throw new DataPackError('NOT_FOUND', `repository ${name} does not exist.`, { field: 'path' });
         }
         return jsonRead(request, repositoryDetail(repository, catalogue), cacheControl);
@@ -154,7 +150,7 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
         }
         const repos = catalogue
           .repositories({ organization: organization.spec.name })
-          .filter(canSee)
+          .filter((repository) => visible(repository.spec.name))
           .map((r) => r.spec.name);
         return jsonRead(
           request,
@@ -173,7 +169,7 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
         // The revision is read before computing: a change during the computation only makes the
         // next request recompute, never serves stale entries under a newer revision.
         const revision = catalogue.revision;
-        const result = computeDataPack(spec, catalogue, { canSee });
+        const result = computeDataPack(spec, catalogue, { access });
         return jsonText(serializePack(result, spec.type, revision));
       }
       throw new DataPackError('NOT_FOUND', `no route ${url.pathname}.`, { field: 'path' });

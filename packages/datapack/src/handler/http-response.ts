@@ -12,6 +12,7 @@ const STATUS_OF: Readonly<Record<DataPackErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   NOT_READY: 503,
   TIMEOUT: 504,
+  SPEC_MISMATCH: 409,
   KUBE_API: 502,
 };
 

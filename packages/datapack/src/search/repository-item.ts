@@ -1,4 +1,5 @@
 import type { Repository, TagData } from '@hub/api-types';
+import { isRepositoryPrivate } from '@hub/api-types/access';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
 import { latestTagOf, repositoryTags } from '../catalogue/tags.ts';
 
@@ -36,15 +37,17 @@ export function repositoryItem(repository: Repository, catalogue: CatalogueReade
   const latestImage = latestTag === null ? undefined : catalogue.image(`${name}:${latestTag.name}`);
   const detail = latestImage?.spec.detail;
   const tagCount = repository.status?.tags?.length || images.length;
+  const organization = organizationOf(name);
   return {
     name,
-    organization: organizationOf(name),
+    organization,
     latestTag,
     tagCount,
     icon: detail?.icon ?? null,
     description: detail?.description ?? null,
     keywords: [...catalogue.keywords(name)],
-    isPrivate: repository.spec.isPrivate,
+    // The access rule's reading of the flag (a value that is not a boolean counts as private).
+    isPrivate: isRepositoryPrivate(repository, catalogue.organization(organization)),
     updated: latestTag?.creatTime ?? repository.metadata.creationTimestamp ?? null,
   };
 }

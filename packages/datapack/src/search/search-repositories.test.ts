@@ -7,7 +7,7 @@ const names = (page: { items: { name: string }[] }) => page.items.map((i) => i.n
 describe('searchRepositories', () => {
   const catalogue = sampleCatalogue();
 
-  it('lists public repositories by name with the latest tag; private ones need canSee', () => {
+  it('lists public repositories by name with the latest tag; private ones need access', () => {
     const page = searchRepositories(catalogue);
     expect(names(page)).toEqual(['acme/empty', 'labring/mysql', 'labring/redis', 'library/nginx']);
     expect(page.total).toBe(4);
@@ -30,8 +30,10 @@ describe('searchRepositories', () => {
       updated: '2024-03-01T00:00:00Z',
     });
     expect(page.items[0]?.latestTag).toBeNull();
-    const withPrivate = searchRepositories(catalogue, {}, { canSee: (r) => r.spec.name.startsWith('acme/') });
+    const withPrivate = searchRepositories(catalogue, {}, { access: (r) => r.organization === 'acme' });
     expect(names(withPrivate)).toContain('acme/cache');
+    expect(withPrivate.items.find((i) => i.name === 'acme/cache')?.isPrivate).toBe(true);
+    expect(names(searchRepositories(catalogue, {}, { access: () => false }))).not.toContain('acme/cache');
   });
 
   it('uses status.latestTag, not the first of status.tags', () => {

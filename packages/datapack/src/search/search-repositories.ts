@@ -1,5 +1,6 @@
-import { IMAGE_HUB_KEYWORDS, lookupKeyword, type Repository } from '@hub/api-types';
+import { IMAGE_HUB_KEYWORDS, lookupKeyword } from '@hub/api-types';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
+import { type RepositoryAccess, repositoryVisibility } from '../catalogue/repository-visibility.ts';
 import { DataPackError } from '../errors.ts';
 import { type RepositoryItem, repositoryItem } from './repository-item.ts';
 
@@ -30,8 +31,8 @@ export interface RepositoryPage {
 }
 
 export interface SearchOptions {
-  /** Whether the caller may see a private repository; without it, private repositories are left out. */
-  canSee?: ((repository: Repository) => boolean) | undefined;
+  /** Admits private repositories for this caller; without it, private repositories are left out. */
+  access?: RepositoryAccess | undefined;
 }
 
 export const DEFAULT_PAGE_SIZE = 24;
@@ -109,7 +110,7 @@ export function validateRepositoryQuery(query: RepositoryQuery): void {
 
 /**
  * Searches the catalogue: substring of `org/repo`, keywords (AND), organization; sorted by name or
- * last update; keyset-paginated with the total. Private repositories need `options.canSee`.
+ * last update; keyset-paginated with the total. Private repositories need `options.access`.
  */
 export function searchRepositories(
   catalogue: CatalogueReader,
@@ -128,9 +129,10 @@ export function searchRepositories(
   const [first, ...others] = keywords;
   const candidates = catalogue.repositories({ organization: query.organization, keyword: first });
   const matches: { item: RepositoryItem; key: Cursor }[] = [];
+  const visible = repositoryVisibility(catalogue, options.access);
   for (const repository of candidates) {
     if (needle !== '' && !repository.spec.name.toLowerCase().includes(needle)) continue;
-    if (repository.spec.isPrivate && !(options.canSee?.(repository) ?? false)) continue;
+    if (!visible(repository.spec.name)) continue;
     if (others.length > 0) {
       const own = new Set(catalogue.keywords(repository.spec.name).map((k) => k.toLowerCase()));
       if (!others.every((k) => own.has(k))) continue;

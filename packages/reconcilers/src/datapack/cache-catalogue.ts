@@ -63,7 +63,10 @@ export function cacheCatalogue(cache: CacheView): CatalogueReader {
     },
     organization(name) {
       const meta = safe(() => organizationMetadataName(name));
-      return meta === undefined ? undefined : cache.get('Organization', meta);
+      const direct = meta === undefined ? undefined : cache.get('Organization', meta);
+      // Its defaultPrivate decides the visibility of repositories with no Repository object, so only
+      // the object under the derived name counts, and only when spec.name confirms it.
+      return direct?.spec.name === name ? direct : undefined;
     },
     repositories(filter: RepositoryFilter = {}): Repository[] {
       const selector: Record<string, string> = {};

@@ -1,6 +1,7 @@
 import { DATA_PACK_TYPES, formatIssues, parseGoDuration, validateDataPack } from '@hub/api-types';
 import { MAX_DATA_PACK_NAMES } from '@hub/datapack';
 import type { AdmissionDecision, AdmissionDefinition, AdmissionRequest } from '../client.ts';
+import { dataPackNameProblem } from './datapack-name-hash.ts';
 
 /** Longest expireTime admitted: a pack is a cache entry, not storage. */
 export const MAX_EXPIRE_MS = 30 * 24 * 60 * 60 * 1000;
@@ -39,7 +40,10 @@ export function dataPackProblems(object: unknown): string[] {
   return problems;
 }
 
-/** Validates DataPacks on create and update: a bad duration, type or name is refused with a clear message. */
+/**
+ * Validates DataPacks on create and update: a bad duration, type or name is refused with a clear
+ * message, and so is a `datapack-<type>-<32 hex>` name whose hash is not that of the spec.
+ */
 export function datapackAdmission(): AdmissionDefinition {
   return {
     name: 'datapack-validation',
@@ -51,6 +55,10 @@ export function datapackAdmission(): AdmissionDefinition {
       try {
         const name = request.name ?? request.object?.metadata.name ?? '(unnamed)';
         const problems = dataPackProblems(request.object);
+        const object = request.object as { metadata?: { name?: unknown }; spec?: unknown } | null | undefined;
+        const metadataName = typeof object?.metadata?.name === 'string' ? object.metadata.name : request.name;
+        const misnamed = dataPackNameProblem(metadataName, object?.spec);
+        if (misnamed !== undefined) problems.unshift(misnamed);
         return problems.length === 0 ? { allowed: true } : deny(name, problems);
       } catch {
         return { allowed: false, code: 422, message: 'DataPack could not be read; send a DataPack object.' };

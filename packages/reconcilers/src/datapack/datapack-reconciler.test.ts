@@ -23,6 +23,24 @@ function image(name: string, detail: Record<string, unknown> = {}): KubeObject {
   };
 }
 
+function organization(name: string, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'imagehub.sealos.io/v1',
+    kind: 'Organization',
+    metadata: { name },
+    spec: { name, creator: 'admin', ...spec },
+  };
+}
+
+function repository(name: string, isPrivate: boolean): KubeObject {
+  return {
+    apiVersion: 'imagehub.sealos.io/v1',
+    kind: 'Repository',
+    metadata: { name: name.replace('/', '.') },
+    spec: { name, isPrivate },
+  };
+}
+
 function pack(name: string, spec: Record<string, unknown>): KubeObject {
   return {
     apiVersion: 'imagehub.sealos.io/v1',
@@ -35,6 +53,8 @@ function pack(name: string, spec: Record<string, unknown>): KubeObject {
 function setup() {
   const cluster = new FakeCluster();
   const runtime = new FakeRuntime(cluster, [datapackReconciler(DEFAULT_CATALOGUE_POLICY)]);
+  // Only the DataPack controller runs here, so no Repository objects: labring makes them public.
+  cluster.create(organization('labring', { defaultPrivate: false }));
   cluster.create(image('labring/mysql:v1', { description: 'MySQL', size: 10 }));
   cluster.create(image('labring/redis:7', { description: 'Redis', size: 5 }));
   return { cluster, runtime };
@@ -140,5 +160,49 @@ describe('datapackReconciler', () => {
       codes: DATA_PACK_CODES.ERROR,
       message: 'not imagehub names (org/repo:tag): "a/:b".',
     });
+  });
+
+  it('never stores private repositories: they read as missing, and appear once public', async () => {
+    const { cluster, runtime } = setup();
+    cluster.create(repository('labring/mysql', true));
+    cluster.create(pack('p7', { names: ['labring/mysql:v1', 'labring/redis:7'] }));
+    await runtime.settle();
+    const hidden = stored(cluster, 'p7')?.status;
+    expect(hidden?.codes).toBe(DATA_PACK_CODES.ERROR);
+    expect(hidden?.message).toBe('image not found: "labring/mysql:v1".');
+    expect(Object.keys(hidden?.datas ?? {})).toEqual(['labring/redis:7']);
+    expect(JSON.stringify(hidden)).not.toContain('MySQL');
+    cluster.update('Repository', 'labring.mysql', (draft) => {
+      (draft.spec as { isPrivate: boolean }).isPrivate = false;
+    });
+    await runtime.settle();
+    expect(stored(cluster, 'p7')?.status?.codes).toBe(DATA_PACK_CODES.OK);
+  });
+
+  it('keeps Images with no Repository object private unless their Organization defaults to public', async () => {
+    const { cluster, runtime } = setup();
+    cluster.create(image('acme/app:1', { description: 'secret' }));
+    cluster.create(pack('p8', { names: ['acme/app:1'] }));
+    await runtime.settle();
+    expect(stored(cluster, 'p8')?.status?.message).toBe('image not found: "acme/app:1".'); // no Organization
+    // An object under acme's name that claims another organization decides nothing.
+    cluster.create({
+      ...organization('acme', { defaultPrivate: false }),
+      spec: { name: 'other', defaultPrivate: false },
+    });
+    cluster.create(pack('p9', { names: ['acme/app:1', 'labring/redis:7'] }));
+    await runtime.settle();
+    expect(stored(cluster, 'p9')?.status?.message).toBe('image not found: "acme/app:1".');
+    cluster.update('Organization', 'acme', (draft) => {
+      draft.spec = { name: 'acme', creator: 'admin' }; // defaultPrivate unset: private
+    });
+    await runtime.settle();
+    expect(stored(cluster, 'p8')?.status?.codes).toBe(DATA_PACK_CODES.ERROR);
+    cluster.update('Organization', 'acme', (draft) => {
+      (draft.spec as { defaultPrivate?: boolean }).defaultPrivate = false;
+    });
+    await runtime.settle();
+    expect(stored(cluster, 'p8')?.status).toMatchObject({ codes: DATA_PACK_CODES.OK });
+    expect(stored(cluster, 'p8')?.status?.datas?.['acme/app:1']).toBeDefined();
   });
 });

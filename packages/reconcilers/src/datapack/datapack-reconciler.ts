@@ -60,9 +60,9 @@ function packName(object: KubeObject): readonly string[] {
 
 /**
  * The DataPack controller: PENDING at once, then OK or ERROR (stored, with `status.message` and a
- * Ready condition) from `computeDataPack` over the informer cache; recomputed when a covered
- * Image, Repository or Organization changes; deleted when `creationTimestamp + expireTime` passes,
- * by a requeue at that moment.
+ * Ready condition) from `computeDataPack` over the informer cache, public repositories only;
+ * recomputed when a covered Image, Repository or Organization changes; deleted when
+ * `creationTimestamp + expireTime` passes, by a requeue at that moment.
  */
 export function datapackReconciler(_policy: CataloguePolicy): ReconcilerDefinition<'DataPack'> {
   const coverage = new CoverageIndex();
@@ -100,6 +100,8 @@ export function datapackReconciler(_policy: CataloguePolicy): ReconcilerDefiniti
       );
     }
 
+    // No access predicate: every hub user may read a pack's status, so private repositories (and
+    // Images whose repository is private by its Organization's default) are answered as missing.
     const result = computeDataPack(pack.spec, cacheCatalogue(cache));
     const message = [
       result.message,
