@@ -202,6 +202,9 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
         ...(w.certDir ? { certDir: w.certDir } : {}),
         metrics,
         log,
+        // Out of cluster nothing else gates the calls (in a cluster /readyz keeps the Service
+        // without endpoints too): never decide on a cache that has not listed yet.
+        synced: () => factory.synced(),
       });
       cleanups.push(() => webhook?.close());
       log.info('webhook server listening', { port: webhook.port, webhooks: admission.map((d) => d.path) });

@@ -113,11 +113,18 @@ export const CATALOGUE_FLAGS: FlagGroup = {
       help: 'delete a Repository when its last Image is gone',
     },
     {
+      name: 'organization-creation',
+      type: 'string',
+      value: 'anyone|group:NAME',
+      default: 'anyone',
+      help: 'who may create Organizations (also through a first push); cluster admins always may',
+    },
+    {
       name: 'controller-namespace',
       type: 'string',
       value: 'NS',
       default: 'imagehub-system',
-      help: "namespace of the controller's service accounts (always admitted)",
+      help: 'namespace the controller runs in (webhook Service names, default Lease namespace)',
     },
     {
       name: 'user-namespace',

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE_FLAGS, WEBHOOK_FLAGS } from './controller-flags.ts';
+import { FEATURES } from './features.ts';
 import { parseFlags, UsageError } from './flag-table.ts';
-import { runCli } from './run-cli.ts';
+import { managerOptionsFromFlags, runCli } from './run-cli.ts';
 
 // A well-formed kubeconfig whose server nobody answers: only flag checks can end a run early.
 const kubeconfig = join(mkdtempSync(join(tmpdir(), 'hub-cli-test-')), 'kubeconfig');
@@ -41,6 +42,25 @@ describe('hub-controller flags', () => {
     expect(values['webhook-url']).toBeUndefined();
   });
 
+  it('maps --organization-creation onto the policy (default anyone)', () => {
+    const policyOf = (argv: string[], env: Record<string, string> = {}) =>
+      managerOptionsFromFlags(
+        parseFlags(
+          ['--kubeconfig', kubeconfig, ...argv],
+          FEATURES.map((f) => f.flags),
+          env,
+        ).values,
+        env,
+      ).policy;
+    expect(policyOf([]).organizationCreation).toBe('anyone');
+    expect(policyOf(['--organization-creation', 'group:org-creators']).organizationCreation).toBe(
+      'group:org-creators',
+    );
+    expect(policyOf([], { HUB_ORGANIZATION_CREATION: 'group:admins' }).organizationCreation).toBe(
+      'group:admins',
+    );
+  });
+
   it('rejects values outside a choice list, from flags and from the environment', () => {
     expect(() => parseFlags(['--missing-organization', 'maybe'], [CATALOGUE_FLAGS], {})).toThrow(UsageError);
     expect(() => parseFlags([], [CATALOGUE_FLAGS], { HUB_DELETE_EMPTY_REPOSITORIES: 'yes' })).toThrow(
@@ -66,6 +86,7 @@ describe('hub-controller flags', () => {
       'concurrency',
       'missing-organization',
       'delete-empty-repositories',
+      'organization-creation',
       'controller-namespace',
       'user-namespace',
     ]) {
@@ -79,6 +100,8 @@ describe('hub-controller flags', () => {
       ['--concurrency', 'many', '--kubeconfig', '/dev/null'],
       ['--webhook-url', 'http://127.0.0.1:9443'],
       ['--metrics-bind-address', 'nowhere'],
+      ['--kubeconfig', kubeconfig, '--organization-creation', 'group:'],
+      ['--kubeconfig', kubeconfig, '--organization-creation', 'admins'],
       // A feature's own flags are checked before the manager starts (which would dial the cluster).
       ['--kubeconfig', kubeconfig, '--index-registry', 'r:5000', '--index-interval', 'soon'],
       ['--kubeconfig', kubeconfig, '--registry-token-bind-address', ':0', '--registry-token-ttl', 'forever'],

@@ -1,6 +1,6 @@
 import type { CliIo } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
-import { catalogueAdmission, catalogueReconcilers } from '@hub/reconcilers';
+import { catalogueAdmission, catalogueReconcilers, parseOrganizationCreation } from '@hub/reconcilers';
 import { KubeConfig } from '@kubernetes/client-node';
 import { type ManagerExit, type ManagerOptions, startManager } from '../manager.ts';
 import { parseServingAddress } from '../runtime/http-endpoints.ts';
@@ -57,6 +57,11 @@ export function managerOptionsFromFlags(values: FlagValues, env: CliIo['env']): 
   const concurrency = intFlag(values, 'concurrency');
   if (concurrency < 1) throw new UsageError('--concurrency must be at least 1');
   const controllerNamespace = values['controller-namespace'] ?? 'imagehub-system';
+  const organizationCreation = parseOrganizationCreation(values['organization-creation'] ?? 'anyone');
+  if (organizationCreation === undefined)
+    throw new UsageError(
+      `--organization-creation must be anyone or group:NAME, not ${JSON.stringify(values['organization-creation'])}`,
+    );
   const bind = (name: string) => {
     try {
       return parseServingAddress(values[name] ?? '0');
@@ -73,6 +78,7 @@ export function managerOptionsFromFlags(values: FlagValues, env: CliIo['env']): 
       deleteEmptyRepositories: values['delete-empty-repositories'] !== 'false',
       controllerNamespace,
       userNamespace: values['user-namespace'] ?? 'user-system',
+      organizationCreation,
     },
     installCrds: values['install-crds'] === 'true',
     webhook:

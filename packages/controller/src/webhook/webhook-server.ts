@@ -24,6 +24,11 @@ export interface WebhookServerOptions {
   certDir?: string;
   metrics?: ControllerMetrics;
   log?: Logger;
+  /**
+   * False until the informer caches have synced: the reviews are then answered 503, which the
+   * apiserver treats as a failed call (failurePolicy), never decided on an empty cache.
+   */
+  synced?: () => boolean;
 }
 
 export interface WebhookServer {
@@ -98,6 +103,12 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       };
       if (!definition) return finish(404, { error: `no webhook at ${path}` });
       if (req.method !== 'POST') return finish(405, { error: 'admission reviews are POSTed' });
+      if (options.synced !== undefined && !options.synced()) {
+        req.resume();
+        return finish(503, {
+          error: 'hub-controller is starting: its caches are not synced yet; retry shortly',
+        });
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (chunk: Buffer) => {
