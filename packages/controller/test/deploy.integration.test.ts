@@ -12,13 +12,20 @@ import {
   AuthorizationV1Api,
   CoreV1Api,
   KubeConfig,
-  type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
 import { X509Certificate } from '@peculiar/x509';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import {
+  byKind,
+  chartDir as chart,
+  type Manifest,
+  manifestsOf,
+  chartNamespace as namespace,
+  renderChart,
+  runHelm,
+} from './chart.ts';
 
 const run = promisify(execFile);
 const env = inject('hubTestEnv');
@@ -26,32 +33,22 @@ const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(env.kubeconfigPath);
 const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
 const packageDir = join(import.meta.dirname, '..');
-const chart = join(packageDir, 'deploy', 'chart', 'hub-controller');
-const namespace = 'imagehub-system';
-const helmHome = { HELM_CACHE_HOME: '/tmp/hub-helm-cache', HELM_CONFIG_HOME: '/tmp/hub-helm-config' };
 
-type Manifest = KubernetesObject & Record<string, unknown>;
 let tools: DeployTools;
 
-async function helm(...args: string[]): Promise<string> {
-  const { stdout } = await run(tools.helm, args, {
-    env: { ...process.env, ...helmHome },
-    maxBuffer: 32 << 20,
-  });
-  return stdout;
+/** The ports of the token Service. */
+function tokenServicePorts(manifests: Manifest[]): number[] {
+  const service = byKind(manifests, 'Service').find((s) => s.metadata?.name === 'hub-hub-controller-token');
+  return ((service?.spec ?? {}) as { ports?: { port: number }[] }).ports?.map((p) => p.port) ?? [];
 }
 
-function manifestsOf(text: string): Manifest[] {
-  return parseAllDocuments(text)
-    .map((doc) => doc.toJS() as Manifest | null)
-    .filter((doc): doc is Manifest => doc !== null && typeof doc === 'object' && 'kind' in doc);
+interface PodSpec {
+  containers: { args?: string[]; volumeMounts?: unknown[] }[];
+  volumes?: unknown[];
 }
 
-async function render(...set: string[]): Promise<Manifest[]> {
-  const args = ['template', 'hub', chart, '--namespace', namespace, '--include-crds'];
-  for (const value of set) args.push('--set', value);
-  return manifestsOf(await helm(...args));
-}
+const helm = (...args: string[]) => runHelm(tools.helm, ...args);
+const render = (...set: string[]) => renderChart(tools.helm, ...set);
 
 /** Server-side apply with dryRun=All: the apiserver validates every field and admission runs. */
 async function dryRun(manifests: Manifest[]): Promise<string[]> {
@@ -64,7 +61,6 @@ async function dryRun(manifests: Manifest[]): Promise<string[]> {
 }
 
 const isCertManager = (m: Manifest) => String(m.apiVersion).startsWith('cert-manager.io/');
-const byKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
 
 beforeAll(async () => {
   tools = await ensureDeployTools();
@@ -150,6 +146,80 @@ describe('the Helm chart', () => {
     expect(deployment).toContain('--registry-token-key-dir=/var/run/hub/token-keys');
   });
 
+  it('with the token server on, takes only hub-registry tokens, over HTTPS, and believes no proxy', async () => {
+    const manifests = await render('registryToken.enabled=true');
+    await dryRun(manifests);
+    const pod = (byKind(manifests, 'Deployment')[0] as { spec: { template: { spec: PodSpec } } }).spec
+      .template.spec;
+    const args = pod.containers[0]?.args ?? [];
+    // A Kubernetes API token is no registry password: TokenReview must find the hub-registry audience.
+    expect(args).toContain('--registry-token-audiences=hub-registry');
+    expect(args.filter((a) => a.startsWith('--registry-token-trusted-proxies'))).toEqual([]);
+    expect(args).toContain('--registry-token-tls-cert-dir=/var/run/hub/token-tls');
+    expect(pod.containers[0]?.volumeMounts).toContainEqual({
+      name: 'token-tls',
+      mountPath: '/var/run/hub/token-tls',
+      readOnly: true,
+    });
+    expect(pod.volumes).toContainEqual({
+      name: 'token-tls',
+      secret: { secretName: 'hub-hub-controller-token-tls' },
+    });
+    expect(tokenServicePorts(manifests)).toEqual([443]);
+
+    const secret = byKind(manifests, 'Secret').find(
+      (s) => s.metadata?.name === 'hub-hub-controller-token-tls',
+    );
+    expect(secret?.type).toBe('kubernetes.io/tls');
+    const data = (secret?.data ?? {}) as Record<string, string>;
+    const ca = new X509Certificate(Buffer.from(data['ca.crt'] ?? '', 'base64').toString());
+    const serving = new X509Certificate(Buffer.from(data['tls.crt'] ?? '', 'base64').toString());
+    expect(await serving.verify({ publicKey: ca.publicKey, signatureOnly: true })).toBe(true);
+    expect(serving.getExtension('2.5.29.17')?.toString('text')).toContain(
+      `hub-hub-controller-token.${namespace}.svc`,
+    );
+  });
+
+  it('sets trusted proxies, a cert-manager certificate, an existing Secret or plain HTTP only when asked', async () => {
+    const argsOf = (manifests: Manifest[]) =>
+      (byKind(manifests, 'Deployment')[0] as { spec: { template: { spec: PodSpec } } }).spec.template.spec
+        .containers[0]?.args ?? [];
+    const proxied = await render(
+      'registryToken.enabled=true',
+      'registryToken.trustedProxies={10.0.0.1,10.0.0.2}',
+    );
+    expect(argsOf(proxied)).toContain('--registry-token-trusted-proxies=10.0.0.1,10.0.0.2');
+
+    const managed = await render(
+      'registryToken.enabled=true',
+      'webhook.certManager.enabled=true',
+      'registryToken.tls.dnsNames={token.example.com}',
+    );
+    const certificate = byKind(managed, 'Certificate').find(
+      (c) => c.metadata?.name === 'hub-hub-controller-token',
+    );
+    expect(certificate?.spec).toMatchObject({ secretName: 'hub-hub-controller-token-tls' });
+    expect(((certificate?.spec ?? {}) as { dnsNames?: string[] }).dnsNames).toEqual(
+      expect.arrayContaining([`hub-hub-controller-token.${namespace}.svc`, 'token.example.com']),
+    );
+    expect(byKind(managed, 'Secret').map((s) => s.metadata?.name)).not.toContain(
+      'hub-hub-controller-token-tls',
+    );
+
+    const existing = await render('registryToken.enabled=true', 'registryToken.tls.existingSecret=my-tls');
+    expect(byKind(existing, 'Secret').map((s) => s.metadata?.name)).not.toContain(
+      'hub-hub-controller-token-tls',
+    );
+    expect(JSON.stringify(byKind(existing, 'Deployment'))).toContain('"secretName":"my-tls"');
+
+    const plain = await render('registryToken.enabled=true', 'registryToken.plainHttp=true');
+    expect(argsOf(plain).filter((a) => a.startsWith('--registry-token-tls-cert-dir'))).toEqual([]);
+    expect(tokenServicePorts(plain)).toEqual([80]);
+    expect(byKind(plain, 'Secret').map((s) => s.metadata?.name)).not.toContain(
+      'hub-hub-controller-token-tls',
+    );
+  });
+
   it('gives catalogue users exactly the hub-user rights (checked by the apiserver authorizer)', async () => {
     const manifests = await render();
     const role = byKind(manifests, 'ClusterRole').find((r) => r.metadata?.name === 'hub-user') as Manifest;
@@ -193,7 +263,7 @@ describe('the Helm chart', () => {
 
 describe('the Deployment and the CLI', () => {
   it('passes only flags hub-controller accepts, with every feature on', async () => {
-    const manifests = await render('registryToken.enabled=true');
+    const manifests = await render('registryToken.enabled=true', 'registryToken.trustedProxies={10.0.0.1}');
     const deployment = byKind(manifests, 'Deployment')[0] as {
       spec: { template: { spec: { containers: { args: string[] }[] } } };
     };

@@ -51,3 +51,27 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- $cert := genSignedCert $svc nil $dns 3650 $ca -}}
 {{- dict "ca" $ca.Cert "crt" $cert.Cert "key" $cert.Key | toJson -}}
 {{- end -}}
+
+{{- define "hub.tokenService" -}}
+{{- printf "%s-token" (include "hub.fullname" .) -}}
+{{- end -}}
+
+{{/* The token endpoint's serving certificate Secret (tls.crt, tls.key). */}}
+{{- define "hub.tokenTlsSecret" -}}
+{{- default (printf "%s-token-tls" (include "hub.fullname" .)) .Values.registryToken.tls.existingSecret -}}
+{{- end -}}
+
+{{/* DNS names of the token Service, plus registryToken.tls.dnsNames. */}}
+{{- define "hub.tokenDnsNames" -}}
+{{- $svc := include "hub.tokenService" . -}}
+{{- $names := list $svc (printf "%s.%s" $svc .Release.Namespace) (printf "%s.%s.svc" $svc .Release.Namespace) (printf "%s.%s.svc.cluster.local" $svc .Release.Namespace) -}}
+{{- concat $names .Values.registryToken.tls.dnsNames | toJson -}}
+{{- end -}}
+
+{{/* The token endpoint's CA and serving certificate, generated when cert-manager is off. */}}
+{{- define "hub.tokenCerts" -}}
+{{- $svc := include "hub.tokenService" . -}}
+{{- $ca := genCA (printf "%s-ca" $svc) 3650 -}}
+{{- $cert := genSignedCert $svc nil (include "hub.tokenDnsNames" . | fromJsonArray) 3650 $ca -}}
+{{- dict "ca" $ca.Cert "crt" $cert.Cert "key" $cert.Key | toJson -}}
+{{- end -}}
