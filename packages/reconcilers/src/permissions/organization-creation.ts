@@ -63,15 +63,16 @@ export function mayCreateOrganizationFor(
   recorded: string | undefined,
   policy: CataloguePolicy,
 ): OrganizationCreationDecision {
-  const who = recorded === undefined ? 'nobody recorded' : `user "${recorded}"`;
-  const group = requiredGroup(policy);
-  if (recorded === undefined || group === undefined) return { allowed: true, message: '' };
-  if (isControllerIdentity({ username: recorded }, policy)) return { allowed: true, message: '' };
+  if (recorded === undefined) return { allowed: true, message: 'no requester was recorded' };
+  const who = `user "${recorded}"`;
   const account = parseServiceAccountUsername(recorded);
+  if (requiredGroup(policy) === undefined || isControllerIdentity({ username: recorded }, policy))
+    return { allowed: true, message: `${who} may create Organizations` };
   if (account === undefined) return { allowed: true, message: `${who} was checked at admission` };
-  const requester = {
-    username: recorded,
-    groups: ['system:serviceaccounts', `system:serviceaccounts:${account.namespace}`, 'system:authenticated'],
-  };
-  return mayCreateOrganization(requester, policy, who);
+  const groups = [
+    'system:serviceaccounts',
+    `system:serviceaccounts:${account.namespace}`,
+    'system:authenticated',
+  ];
+  return mayCreateOrganization({ username: recorded, groups }, policy, who);
 }
