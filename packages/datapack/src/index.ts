@@ -77,7 +77,7 @@ export {
   objectPath,
   type SharedInformerFactory,
   sleep,
-} from './informer/index.ts';
+} from './kube/index.ts';
 export {
   type RepositoryDetail,
   type RepositoryItem,

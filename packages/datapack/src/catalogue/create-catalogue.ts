@@ -7,15 +7,12 @@ import {
   validateRepository,
 } from '@hub/api-types';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { InformerEvent } from '../informer/informer.ts';
-import type { KubeApiError } from '../informer/kube-api-error.ts';
-import { createKubeTransport } from '../informer/kube-transport.ts';
-import type { CachedObject } from '../informer/object-store.ts';
-import { KUBE_RESOURCES } from '../informer/resource.ts';
-import {
-  createSharedInformerFactory,
-  type SharedInformerFactory,
-} from '../informer/shared-informer-factory.ts';
+import type { InformerEvent } from '../kube/informer.ts';
+import type { KubeApiError } from '../kube/kube-api-error.ts';
+import { createKubeTransport } from '../kube/kube-transport.ts';
+import type { CachedObject } from '../kube/object-store.ts';
+import { KUBE_RESOURCES } from '../kube/resource.ts';
+import { createSharedInformerFactory, type SharedInformerFactory } from '../kube/shared-informer-factory.ts';
 import type { CatalogueObject, CatalogueReader } from './catalogue-reader.ts';
 import { type CatalogueChange, createCatalogueStore } from './catalogue-store.ts';
 

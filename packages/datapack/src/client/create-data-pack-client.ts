@@ -13,9 +13,9 @@ import type { RepositoryAccess } from '../catalogue/repository-visibility.ts';
 import { computeDataPack, type DataPackResult } from '../compute/compute-data-pack.ts';
 import { validateDataPackRequest } from '../compute/validate-request.ts';
 import { DataPackError } from '../errors.ts';
-import { isKubeApiError } from '../informer/kube-api-error.ts';
-import { createKubeTransport, type KubeTransport } from '../informer/kube-transport.ts';
-import { collectionPath, KUBE_RESOURCES, objectPath } from '../informer/resource.ts';
+import { isKubeApiError } from '../kube/kube-api-error.ts';
+import { createKubeTransport, type KubeTransport } from '../kube/kube-transport.ts';
+import { collectionPath, KUBE_RESOURCES, objectPath } from '../kube/resource.ts';
 import { packSpecMatches } from './pack-spec-matches.ts';
 
 /** Computes in-process over a watch cache: no objects are created to read. */

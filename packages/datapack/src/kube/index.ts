@@ -1,4 +1,4 @@
-// The resilient list+watch cache shared by @hub/controller and the DataPack reads.
+// The Kubernetes client runtime: the shared transport, the resilient list+watch cache and the resource table.
 export { type Backoff, createBackoff, jittered, sleep } from './backoff.ts';
 export {
   createInformer,
