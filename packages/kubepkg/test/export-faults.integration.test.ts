@@ -149,13 +149,10 @@ describe('kubepkg export through a flaky link', () => {
           proxy.host,
         ],
         {
-          stdout: (t) => {
-            out.stdout += t;
-          },
-          stderr: (t) => {
-            out.stderr += t;
-          },
+          stdout: { write: (t: string) => (out.stdout += t) },
+          stderr: { write: (t: string) => (out.stderr += t) },
           env: { DOCKER_CONFIG: join(dir, 'no-docker-config') },
+          isTTY: false,
         },
       );
       expect(code).toBe(1);

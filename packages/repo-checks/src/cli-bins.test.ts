@@ -72,4 +72,17 @@ describe('CLI bins', { timeout: 60_000 }, () => {
     expect(result.stdout).toContain(name);
     expect(result.stdout).toMatch(/usage/i);
   });
+
+  // One usage-error form for every CLI (reportUsage of @hub/api-types/cli), so scripts and people read one shape.
+  it.each(bins.map((b) => [b.name, b] as const))(
+    '%s with an unknown flag on Node 24: the problem, where to read the usage, exit 2',
+    async (name, bin) => {
+      const result = await run(process.execPath, [join(root, bin.packageDir, bin.target), '--no-such-flag']);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        new RegExp(`^${name}: [^\\n]*no-such-flag[^\\n]*\\nRun ${name} --help for usage\\.\\n$`),
+      );
+    },
+  );
 });

@@ -1,4 +1,8 @@
 import { parseArgs } from 'node:util';
+import { UsageError } from '@hub/api-types/cli';
+
+// The one usage error of every hub CLI (exit 2, reported by reportUsage); re-exported where it always was.
+export { UsageError };
 
 /** One flag: `--name`, also read from `HUB_<NAME_IN_UPPER_SNAKE>`; a flag on the command line wins over its env var. */
 export interface FlagSpec {
@@ -21,10 +25,6 @@ export interface FlagGroup {
 
 /** Parsed flags: strings by name (booleans as `true`/`false`). */
 export type FlagValues = Readonly<Record<string, string | undefined>>;
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 export function envName(flag: string): string {
   return `HUB_${flag.replace(/-/g, '_').toUpperCase()}`;

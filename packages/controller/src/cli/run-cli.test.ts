@@ -124,7 +124,7 @@ describe('hub-controller flags', () => {
     ]) {
       const t = io();
       expect(await runCli(argv, t.io), argv.join(' ')).toBe(2);
-      expect(t.err.join('')).toMatch(/^hub-controller: .*run hub-controller --help\n$/);
+      expect(t.err.join('')).toMatch(/^hub-controller: [^\n]+\nRun hub-controller --help for usage\.\n$/);
     }
     const t = io();
     expect(await runCli([], t.io)).toBe(2);

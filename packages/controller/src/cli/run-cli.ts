@@ -1,4 +1,4 @@
-import type { CliIo } from '@hub/api-types/cli';
+import { type CliIo, isUsageError, reportUsage } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
 import { catalogueAdmission, catalogueReconcilers, parseOrganizationCreation } from '@hub/reconcilers';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -130,10 +130,7 @@ export async function runCli(
     for (const feature of features) feature.validate?.(values);
     options = managerOptionsFromFlags(values, io.env);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`hub-controller: ${error.message}; run hub-controller --help\n`);
-      return 2;
-    }
+    if (isUsageError(error)) return reportUsage(io, 'hub-controller', error.message);
     throw error;
   }
   const log = createLogger((line) => io.stderr.write(line));

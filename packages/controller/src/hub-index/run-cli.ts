@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliIo } from '@hub/api-types/cli';
+import { type CliIo, reportUsage } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
 import type { KubeTransport } from '@hub/datapack';
 import { stringify } from 'yaml';
@@ -47,10 +47,7 @@ const TYPES = ['cluster-image', 'cloud-image'];
 
 /** Runs `hub-index` with `argv` (without node and script); resolves to the exit code. */
 export async function runHubIndexCli(argv: readonly string[], io: HubIndexIo): Promise<number> {
-  const usage = (msg: string) => {
-    io.stderr.write(`hub-index: ${msg}\nRun hub-index --help for usage.\n`);
-    return 2;
-  };
+  const usage = (problem: string) => reportUsage(io, 'hub-index', problem);
   let values: ReturnType<typeof parse>['values'];
   let positionals: string[];
   try {

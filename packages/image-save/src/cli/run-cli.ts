@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliIo } from '@hub/api-types/cli';
+import { type CliIo, reportUsage } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
 import { formatBytes } from '../format/format-bytes.ts';
 import { isPlatformError, parsePlatform } from '../platform/platform.ts';
@@ -51,17 +51,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     ({ values, positionals } = parse(argv));
   } catch (error) {
-    io.stderr.write(`hub-save: ${(error as Error).message}\nRun hub-save --help for usage.\n`);
-    return 2;
+    return reportUsage(io, 'hub-save', (error as Error).message);
   }
   if (values.help) {
     io.stdout.write(HELP);
     return 0;
   }
-  const usage = (msg: string) => {
-    io.stderr.write(`hub-save: ${msg}\nRun hub-save --help for usage.\n`);
-    return 2;
-  };
+  const usage = (problem: string) => reportUsage(io, 'hub-save', problem);
   if (!values.dir) return usage('--dir <path> is required.');
   const chosen = [
     values.arch !== undefined,

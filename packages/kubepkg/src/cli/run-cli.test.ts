@@ -6,13 +6,10 @@ function io() {
   return {
     out,
     io: {
-      stdout: (t: string) => {
-        out.stdout += t;
-      },
-      stderr: (t: string) => {
-        out.stderr += t;
-      },
+      stdout: { write: (t: string) => (out.stdout += t) },
+      stderr: { write: (t: string) => (out.stderr += t) },
       env: {},
+      isTTY: false,
     },
   };
 }
@@ -27,18 +24,37 @@ describe('kubepkg CLI', () => {
     }
   });
 
-  it('fails clearly on unknown commands and missing arguments', async () => {
+  it('reports bad usage the one hub way: two lines on stderr naming the --help to run, exit 2', async () => {
+    const none = io();
+    expect(await runCli([], none.io)).toBe(2);
+    expect(none.out.stderr).toBe(
+      'kubepkg: no command given (export, import, apply, serve, inventory)\nRun kubepkg --help for usage.\n',
+    );
+    expect(none.out.stdout).toBe('');
     const unknown = io();
     expect(await runCli(['frobnicate'], unknown.io)).toBe(2);
-    expect(unknown.out.stderr).toContain('unknown command "frobnicate"');
+    expect(unknown.out.stderr).toBe('kubepkg: unknown command "frobnicate"\nRun kubepkg --help for usage.\n');
     const missing = io();
     expect(await runCli(['import', 'x.tgz'], missing.io)).toBe(2);
-    expect(missing.out.stderr).toContain('exactly one of --dir or --registry');
+    expect(missing.out.stderr).toBe(
+      'kubepkg: import needs a file and exactly one of --dir or --registry\nRun kubepkg import --help for usage.\n',
+    );
     const flag = io();
     expect(await runCli(['export', 'in.json', '-o', 'out.tgz', '--no-such-flag'], flag.io)).toBe(2);
-    expect(flag.out.stderr).toMatch(/^kubepkg: .*--no-such-flag/);
+    expect(flag.out.stderr).toMatch(/^kubepkg: .*--no-such-flag.*\nRun kubepkg export --help for usage\.\n$/);
     const level = io();
     expect(await runCli(['export', 'in.json', '-o', 'out.tgz', '--gzip-level', '11'], level.io)).toBe(2);
+    expect(level.out.stderr).toContain('--gzip-level must be 0-9');
+  });
+
+  it('ends a failed --json run with a summary line naming the error', async () => {
+    const { out, io: sink } = io();
+    const missing = '/nonexistent/kubepkg.json';
+    expect(await runCli(['export', missing, '-o', '/nonexistent/out.tgz', '--json'], sink)).toBe(1);
+    const lines = out.stdout.trimEnd().split('\n');
+    const summary = JSON.parse(lines.at(-1) as string);
+    expect(summary).toMatchObject({ type: 'summary', error: { code: expect.any(String) } });
+    expect(out.stderr).toMatch(/^kubepkg: .*\[[A-Z_]+\]\n/);
   });
 
   it('takes --plain-http HOST, repeatable, in import and serve (never a bare boolean)', async () => {

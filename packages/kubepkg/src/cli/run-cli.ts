@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { type CliIo, isParseArgsError, isUsageError, reportUsage, UsageError } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
+import { formatBytes } from '@hub/image-save';
 import { RegistryStorage } from '@hub/image-save/storage';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { applyKubePkg } from '../apply/apply-kubepkg.ts';
@@ -11,26 +13,11 @@ import { createRegistryServer } from '../serve/registry-server.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
 import { readKubePkgDocument } from './read-document.ts';
 
-/** Where the CLI writes and what it runs under; injectable for tests (docs/development.md, CLIs). */
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  /** Aborts long-running commands (export, import, serve); the CLI entry wires SIGINT/SIGTERM to it. */
-  signal?: AbortSignal;
-  /** Whether stderr is a terminal (progress is redrawn in place only then). */
-  isTTY?: boolean;
-}
+export type { CliIo } from '@hub/api-types/cli';
 
 /** A mistake in how the CLI was called (exit 2), found before any work starts. */
-function usage(message: string): KubePkgError {
-  return new KubePkgError('INVALID_ARGUMENT', message, { detail: { usage: true } });
-}
-
-function isUsageError(error: unknown): boolean {
-  if (isKubePkgError(error)) return (error.detail as { usage?: unknown } | undefined)?.usage === true;
-  // node:util parseArgs: unknown option, missing value, unexpected positional.
-  return String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS_');
+function usage(message: string): UsageError {
+  return new UsageError(message);
 }
 
 const HELP: Record<string, string> = {
@@ -129,60 +116,58 @@ Example:
 /** Runs the `kubepkg` CLI; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    io.stdout(HELP.main as string);
-    return command ? 0 : 2;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.stdout.write(HELP.main as string);
+    return 0;
   }
-  if (!(command in HELP) || command === 'main') {
-    io.stderr(`kubepkg: unknown command "${command}"\n\n${HELP.main}`);
-    return 2;
-  }
+  if (!command) return reportUsage(io, 'kubepkg', `no command given (${COMMANDS.join(', ')})`);
+  if (!isCommand(command)) return reportUsage(io, 'kubepkg', `unknown command "${command}"`);
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(HELP[command] as string);
+    io.stdout.write(HELP[command] as string);
     return 0;
   }
   try {
-    return await commands[command as keyof typeof commands](rest, io);
+    return await commands[command](rest, io);
   } catch (error) {
-    if (isUsageError(error)) {
-      io.stderr(`kubepkg: ${(error as Error).message}\n`);
-      return 2;
-    }
-    report(error, io);
+    if (isUsageError(error) || isParseArgsError(error))
+      return reportUsage(io, 'kubepkg', error.message, `kubepkg ${command}`);
+    // A failed --json run still ends with its summary line, as hub-index's does (parseArgs accepted the flags).
+    report(error, io, rest.includes('--json'));
     return 1;
   }
 }
 
-function report(thrown: unknown, io: CliIo): void {
+const COMMANDS = ['export', 'import', 'apply', 'serve', 'inventory'] as const;
+
+function isCommand(name: string): name is (typeof COMMANDS)[number] {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+/** One `kubepkg:` line with the code (and the issues or the server's reason), plus the summary with --json. */
+function report(thrown: unknown, io: CliIo, json: boolean): void {
   const error = isKubePkgError(thrown) ? thrown : toHubError(thrown);
-  if (isKubePkgError(error)) {
-    io.stderr(`kubepkg: ${error.message} [${error.code}]\n`);
-    for (const issue of error.issues.slice(0, 20)) io.stderr(`  ${issue.path}: ${issue.message}\n`);
-    const reason = (error.detail as { reason?: unknown } | undefined)?.reason;
-    if (typeof reason === 'string') io.stderr(`  server said: ${reason}\n`);
-  } else {
-    io.stderr(`kubepkg: ${error.message} [${error.code}]\n`);
-  }
+  emit(io, json, { type: 'summary', error: { code: error.code, message: error.message } });
+  io.stderr.write(`kubepkg: ${error.message} [${error.code}]\n`);
+  if (!isKubePkgError(error)) return;
+  for (const issue of error.issues.slice(0, 20)) io.stderr.write(`  ${issue.path}: ${issue.message}\n`);
+  const reason = (error.detail as { reason?: unknown } | undefined)?.reason;
+  if (typeof reason === 'string') io.stderr.write(`  server said: ${reason}\n`);
 }
 
 /** Progress lines on stderr (nothing with --json: the events go to stdout as NDJSON instead). */
 function progress(io: CliIo, json: boolean) {
   return (line: string) => {
-    if (!json) io.stderr(`${line}\n`);
+    if (!json) io.stderr.write(`${line}\n`);
   };
 }
 
 /** One NDJSON event line on stdout (with --json). */
 function emit(io: CliIo, json: boolean, event: object): void {
-  if (json) io.stdout(`${JSON.stringify(event)}\n`);
+  if (json) io.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
 function signalOf(io: CliIo): { signal?: AbortSignal } {
   return io.signal ? { signal: io.signal } : {};
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
@@ -213,11 +198,10 @@ const commands = {
         json: { type: 'boolean' },
       },
     });
-    if (!values.output || positionals.length === 0)
-      throw usage('export needs an input and -o <file>; see kubepkg export --help.');
+    if (!values.output || positionals.length === 0) throw usage('export needs an input and -o <file>');
     const level = values['gzip-level'] === undefined ? undefined : Number(values['gzip-level']);
     if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
-      throw usage('--gzip-level must be 0-9.');
+      throw usage('--gzip-level must be 0-9');
     }
     const json = values.json ?? false;
     const log = progress(io, json);
@@ -245,7 +229,7 @@ const commands = {
         emit(io, json, event);
         if (event.type === 'resolved') log(`resolved ${event.reference} → ${event.digest}`);
         else if (event.type === 'blob')
-          log(`[${event.done}/${event.total}] ${event.digest} ${mib(event.size)}`);
+          log(`[${event.done}/${event.total}] ${event.digest} ${formatBytes(event.size)}`);
         else if (event.type === 'retry')
           log(
             `retrying ${event.digest} of ${event.reference} from byte ${event.offset} in ${event.delayMs} ms (try ${event.attempt + 1}): ${event.reason}`,
@@ -263,8 +247,8 @@ const commands = {
         document: result.document,
       });
     else
-      io.stdout(
-        `wrote ${values.output}: ${result.blobs.length} blobs, ${mib(bytes)} (${result.skipped.length} left out)\n`,
+      io.stdout.write(
+        `wrote ${values.output}: ${result.blobs.length} blobs, ${formatBytes(bytes)} (${result.skipped.length} left out)\n`,
       );
     return 0;
   },
@@ -282,7 +266,7 @@ const commands = {
     });
     const [file] = positionals;
     if (!file || Boolean(values.dir) === Boolean(values.registry)) {
-      throw usage('import needs a file and exactly one of --dir or --registry; see kubepkg import --help.');
+      throw usage('import needs a file and exactly one of --dir or --registry');
     }
     const json = values.json ?? false;
     const log = progress(io, json);
@@ -300,13 +284,15 @@ const commands = {
         if (event.type === 'spec')
           log(`importing ${event.packages.join(', ')} (${event.blobs} blobs listed)`);
         else if (event.type === 'blob')
-          log(`[${++done}] ${event.digest} ${mib(event.size)}${event.written ? '' : ' (present)'}`);
+          log(`[${++done}] ${event.digest} ${formatBytes(event.size)}${event.written ? '' : ' (present)'}`);
       },
     });
     if (json)
       emit(io, json, { type: 'summary', blobs: result.blobs, written: result.written, tags: result.tags });
     else
-      io.stdout(`imported ${result.blobs} blobs (${result.written} new); tagged ${result.tags.join(', ')}\n`);
+      io.stdout.write(
+        `imported ${result.blobs} blobs (${result.written} new); tagged ${result.tags.join(', ')}\n`,
+      );
     return 0;
   },
 
@@ -324,7 +310,7 @@ const commands = {
         json: { type: 'boolean' },
       },
     });
-    if (positionals.length === 0) throw usage('apply needs a package file; see kubepkg apply --help.');
+    if (positionals.length === 0) throw usage('apply needs a package file');
     const json = values.json ?? false;
     const log = progress(io, json);
     const kubeConfig = await loadKubeConfig(values.kubeconfig);
@@ -357,7 +343,7 @@ const commands = {
     if (json) emit(io, json, { type: 'summary', packages: results });
     else
       for (const r of results)
-        io.stdout(
+        io.stdout.write(
           `applied ${r.name}@${r.version}: ${r.resources.length} objects, ${r.pruned.length} pruned\n`,
         );
     return 0;
@@ -379,11 +365,11 @@ const commands = {
         'tls-key': { type: 'string' },
       },
     });
-    if (!values.dir) throw usage('serve needs --dir <storage>; see kubepkg serve --help.');
+    if (!values.dir) throw usage('serve needs --dir <storage>');
     if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
-      throw usage('serve needs --tls-cert and --tls-key together; see kubepkg serve --help.');
+      throw usage('serve needs --tls-cert and --tls-key together');
     if (values['pull-through-token-file'] && !values.upstream)
-      throw usage('--pull-through-token-file guards --upstream; give both, see kubepkg serve --help.');
+      throw usage('--pull-through-token-file guards --upstream; give both');
     const token = values['import-token-file']
       ? (await readFile(values['import-token-file'], 'utf8')).trim()
       : io.env.KUBEPKG_IMPORT_TOKEN;
@@ -391,7 +377,7 @@ const commands = {
       ? (await readFile(values['pull-through-token-file'], 'utf8')).trim()
       : undefined;
     if (pullThroughToken === '')
-      throw usage(`${values['pull-through-token-file']} is empty; put the pull-through token in it.`);
+      throw usage(`${values['pull-through-token-file']} is empty; put the pull-through token in it`);
     const tls =
       values['tls-cert'] && values['tls-key']
         ? { cert: await readFile(values['tls-cert']), key: await readFile(values['tls-key']) }
@@ -412,10 +398,10 @@ const commands = {
           }
         : {}),
       onError: (error) =>
-        io.stderr(`kubepkg serve: ${error instanceof Error ? error.message : String(error)}\n`),
+        io.stderr.write(`kubepkg serve: ${error instanceof Error ? error.message : String(error)}\n`),
     });
     const bound = await server.listen(values.addr ?? '127.0.0.1:5000');
-    io.stderr(
+    io.stderr.write(
       `kubepkg serve: serving ${values.dir} on ${tls ? 'https' : 'http'}://${bound} (pull-only${token ? ', import endpoint enabled' : ''}${pullThroughToken ? ', pull-through needs a token' : ''})\n`,
     );
     // Runs until io.signal aborts; only the CLI entry (cli.ts) turns SIGINT/SIGTERM into that abort.
@@ -431,11 +417,11 @@ const commands = {
 
   async inventory(args: string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({ args, options: { dir: { type: 'string' }, json: { type: 'boolean' } } });
-    if (!values.dir) throw usage('inventory needs --dir <storage>; see kubepkg inventory --help.');
+    if (!values.dir) throw usage('inventory needs --dir <storage>');
     const digests: string[] = [];
     for await (const blob of new RegistryStorage(values.dir).listBlobs()) digests.push(blob.digest);
     digests.sort();
-    io.stdout(values.json ? `${JSON.stringify(digests)}\n` : digests.map((d) => `${d}\n`).join(''));
+    io.stdout.write(values.json ? `${JSON.stringify(digests)}\n` : digests.map((d) => `${d}\n`).join(''));
     return 0;
   },
 };

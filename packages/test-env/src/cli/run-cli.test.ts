@@ -40,11 +40,13 @@ describe('hub-testenv runCli', () => {
     [['up', '--bogus'], "Unknown option '--bogus'"],
     [['up', 'extra'], 'unexpected argument "extra"'],
     [['up', '--seed', 's'], '--seed needs --fixtures'],
-  ])('exits 2 on bad usage %j with one line', async (argv, problem) => {
+  ])('exits 2 on bad usage %j with the problem and where to read the usage', async (argv, problem) => {
     const { io: cli, out } = io();
     expect(await runCli(argv, cli)).toBe(2);
     expect(out.stderr).toMatch(
-      new RegExp(`^hub-testenv: .*${problem.replace(/[-[\]"'.*]/g, '\\$&')}.*; run hub-testenv --help\\n$`),
+      new RegExp(
+        `^hub-testenv: .*${problem.replace(/[-[\]"'.*]/g, '\\$&')}.*\\nRun hub-testenv --help for usage\\.\\n$`,
+      ),
     );
     expect(out.stdout).toBe('');
   });

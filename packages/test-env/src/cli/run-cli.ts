@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CliIo } from '@hub/api-types';
+import { type CliIo, reportUsage } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
 import { ensureBinaries } from '../binaries/resolve-binaries.ts';
 import { startHubTestEnv } from '../environment/start-environment.ts';
@@ -67,18 +67,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     ({ values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS }));
   } catch (error) {
-    io.stderr.write(`hub-testenv: ${(error as Error).message}; run hub-testenv --help\n`);
-    return 2;
+    return reportUsage(io, 'hub-testenv', (error as Error).message);
   }
   const [command, ...extra] = positionals;
   if (values.help) {
     io.stdout.write(HELP);
     return 0;
   }
-  const usage = (problem: string) => {
-    io.stderr.write(`hub-testenv: ${problem}; run hub-testenv --help\n`);
-    return 2;
-  };
+  const usage = (problem: string) => reportUsage(io, 'hub-testenv', problem);
   if (command === undefined) return usage('no command given (up or build)');
   if (command !== 'up' && command !== 'build') return usage(`unknown command ${JSON.stringify(command)}`);
   if (extra.length > 0) return usage(`unexpected argument ${JSON.stringify(extra[0])}`);
