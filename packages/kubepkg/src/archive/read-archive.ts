@@ -52,6 +52,20 @@ export interface ReadArchiveResult {
 const IGNORED_ENTRIES = new Set(['index.json', 'oci-layout', 'manifest.json']);
 const IGNORED_MAX_BYTES = 64 * 1024 * 1024;
 
+/** One entry as tar-stream's extract yields it: a header and its bytes. */
+type TarEntry = AsyncIterable<Uint8Array> & { header: Header; resume(): unknown };
+
+/** What the reader has learnt so far from the entries it read. */
+interface ReadState {
+  document: KubePkg | KubePkgList | undefined;
+  /** Blobs the spec lists (`onSpec`), with their sizes. */
+  allowed: ReadonlyMap<string, number>;
+  /** Entry names read so far, with their sizes (to tell an identical repeat from a conflicting one). */
+  seen: Map<string, number>;
+  blobs: Array<{ digest: string; size: number }>;
+  count: number;
+}
+
 /**
  * Streams a kubepkg archive once, gzip or plain tar (detected by magic bytes). `kubepkg.json` must come
  * first and be a valid document; every other entry must be a regular file named `blobs/<alg>/<hex>`,
@@ -63,10 +77,32 @@ export async function readKubePkgArchive(
   handlers: ReadArchiveHandlers,
   options: ArchiveLimits & { signal?: AbortSignal } = {},
 ): Promise<ReadArchiveResult> {
-  const maxSpecBytes = options.maxSpecBytes ?? 64 * 1024 * 1024;
-  const maxBlobBytes = options.maxBlobBytes ?? 32 * 1024 ** 3;
-  const maxEntries = options.maxEntries ?? 100_000;
+  const limits = limitsOf(options);
+  const archive = await openArchive(source, options.signal);
+  const state: ReadState = { document: undefined, allowed: new Map(), seen: new Map(), blobs: [], count: 0 };
+  try {
+    for await (const entry of archive.entries) await readEntry(entry as TarEntry, state, handlers, limits);
+  } catch (error) {
+    archive.destroy();
+    throw translate(isKubePkgError(error) ? error : (archive.streamError() ?? error), options.signal);
+  } finally {
+    archive.release();
+  }
+  if (state.document === undefined)
+    fail('ARCHIVE_MISSING_SPEC', `The archive is empty; it must start with ${SPEC_ENTRY}.`, SPEC_ENTRY);
+  return { document: state.document, blobs: state.blobs, compressed: archive.compressed };
+}
 
+function limitsOf(options: ArchiveLimits): Required<ArchiveLimits> {
+  return {
+    maxSpecBytes: options.maxSpecBytes ?? 64 * 1024 * 1024,
+    maxBlobBytes: options.maxBlobBytes ?? 32 * 1024 ** 3,
+    maxEntries: options.maxEntries ?? 100_000,
+  };
+}
+
+/** The source as tar entries (gunzipped when it is gzip), aborted by `signal`. */
+async function openArchive(source: Readable | AsyncIterable<Uint8Array>, signal: AbortSignal | undefined) {
   const { stream, compressed } = await sniff(source);
   const tar = compressed ? stream.pipe(createGunzip()) : stream;
   const extract = createExtract();
@@ -80,158 +116,180 @@ export async function readKubePkgArchive(
   tar.on('error', onStreamError);
   tar.pipe(extract as unknown as NodeJS.WritableStream);
   const onAbort = () => extract.destroy(new KubePkgError('ABORTED', 'Reading the archive was aborted.'));
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    entries: extract,
+    compressed,
+    streamError: () => streamError,
+    destroy() {
+      extract.destroy();
+      tar.destroy();
+      stream.destroy();
+    },
+    release: () => signal?.removeEventListener('abort', onAbort),
+  };
+}
 
-  let document: KubePkg | KubePkgList | undefined;
-  let allowed: ReadonlyMap<string, number> = new Map();
-  const seen = new Map<string, number>();
-  const blobs: Array<{ digest: string; size: number }> = [];
-  let count = 0;
-  try {
-    for await (const entry of extract) {
-      const header = entry.header;
-      const name = checkName(header);
-      count += 1;
-      if (count > maxEntries)
-        fail(
-          'ARCHIVE_TOO_MANY_ENTRIES',
-          `The archive has more than ${maxEntries} entries; raise maxEntries if it is genuine.`,
-          name,
-        );
-      if (header.type === 'directory' && (name === 'blobs' || /^blobs\/(sha256|sha512)$/.test(name))) {
-        entry.resume();
-        continue;
-      }
-      if (header.type !== 'file' && header.type !== 'contiguous-file') {
-        fail(
-          'ARCHIVE_UNSUPPORTED_ENTRY',
-          `Entry "${name}" is a ${header.type}; only regular files are allowed.`,
-          name,
-        );
-      }
-      const before = seen.get(name);
-      if (before !== undefined) {
-        // octohelm kubepkg writes a blob once per repository using it (and its OCI-layout files once per
-        // package): an identical repeat is verified again and skipped; a different one is refused.
-        const digest = digestOfEntryName(name);
-        if ((digest || IGNORED_ENTRIES.has(name)) && before === header.size) {
-          if (digest) await verifyDuplicate(entry as AsyncIterable<Uint8Array>, digest, name);
-          else await drain(entry as AsyncIterable<Uint8Array>);
-          continue;
-        }
-        fail(
-          'ARCHIVE_DUPLICATE_ENTRY',
-          `Entry "${name}" appears twice with different content (${before} and ${header.size} bytes).`,
-          name,
-        );
-      }
-      seen.set(name, header.size);
-
-      if (document === undefined) {
-        if (name !== SPEC_ENTRY) {
-          fail(
-            'ARCHIVE_MISSING_SPEC',
-            `The first entry is "${name}"; a kubepkg archive starts with ${SPEC_ENTRY}.`,
-            name,
-          );
-        }
-        if (header.size > maxSpecBytes) {
-          fail(
-            'ARCHIVE_OVERSIZE_ENTRY',
-            `${SPEC_ENTRY} is ${header.size} bytes, over the ${maxSpecBytes}-byte limit.`,
-            name,
-          );
-        }
-        document = parseSpec(await collect(entry as AsyncIterable<Uint8Array>));
-        allowed = await handlers.onSpec(document);
-        continue;
-      }
-      if (IGNORED_ENTRIES.has(name)) {
-        if (header.size > IGNORED_MAX_BYTES)
-          fail('ARCHIVE_OVERSIZE_ENTRY', `Entry "${name}" is too large.`, name);
-        await drain(entry as AsyncIterable<Uint8Array>);
-        continue;
-      }
-      const digest = digestOfEntryName(name);
-      if (!digest)
-        fail('ARCHIVE_UNSAFE_PATH', `Entry "${name}" is not ${SPEC_ENTRY} or blobs/<alg>/<hex>.`, name);
-      if (header.size > maxBlobBytes) {
-        fail(
-          'ARCHIVE_OVERSIZE_ENTRY',
-          `Entry "${name}" is ${header.size} bytes, over the ${maxBlobBytes}-byte limit.`,
-          name,
-        );
-      }
-      const listed = allowed.get(digest);
-      if (listed === undefined)
-        fail('ARCHIVE_UNLISTED_BLOB', `Blob ${digest} is not listed in ${SPEC_ENTRY} status.digests.`, name);
-      if (listed !== header.size) {
-        fail(
-          'ARCHIVE_SIZE_MISMATCH',
-          `Blob ${digest} is ${header.size} bytes in the archive but ${listed} in ${SPEC_ENTRY}.`,
-          name,
-        );
-      }
-      const [alg] = digest.split(':') as [string];
-      const hash = createHash(alg);
-      let read = 0;
-      async function* content(): AsyncIterable<Uint8Array> {
-        for await (const chunk of entry as AsyncIterable<Uint8Array>) {
-          read += chunk.length;
-          hash.update(chunk);
-          yield chunk;
-        }
-        const actual = `${alg}:${hash.digest('hex')}`;
-        // Fail inside the iteration, so a sink that streams to disk sees the error before committing.
-        if (read !== header.size) {
-          fail('ARCHIVE_SIZE_MISMATCH', `Entry "${name}" gave ${read} of its ${header.size} bytes.`, name);
-        }
-        if (actual !== digest) {
-          fail(
-            'ARCHIVE_DIGEST_MISMATCH',
-            `Entry "${name}" hashes to ${actual}; the archive is corrupt or tampered with.`,
-            name,
-          );
-        }
-      }
-      async function* counted(): AsyncIterable<Uint8Array> {
-        for await (const chunk of entry as AsyncIterable<Uint8Array>) {
-          read += chunk.length;
-          yield chunk;
-        }
-        if (read !== header.size) {
-          fail('ARCHIVE_SIZE_MISMATCH', `Entry "${name}" gave ${read} of its ${header.size} bytes.`, name);
-        }
-      }
-      let consumed = false;
-      const once = (make: () => AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> => ({
-        [Symbol.asyncIterator]: () => {
-          consumed = true;
-          return make()[Symbol.asyncIterator]();
-        },
-      });
-      await handlers.onBlob({
-        digest,
-        size: header.size,
-        content: once(content),
-        sinkVerified: once(counted),
-      });
-      if (!consumed) {
-        for await (const _ of content()) void _;
-      }
-      blobs.push({ digest, size: header.size });
-    }
-  } catch (error) {
-    extract.destroy();
-    tar.destroy();
-    stream.destroy();
-    throw translate(isKubePkgError(error) ? error : (streamError ?? error), options.signal);
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+/** Checks one entry against the format and hands it on: the spec to `onSpec`, a blob to `onBlob`. */
+async function readEntry(
+  entry: TarEntry,
+  state: ReadState,
+  handlers: ReadArchiveHandlers,
+  limits: Required<ArchiveLimits>,
+): Promise<void> {
+  const { header } = entry;
+  const name = checkName(header);
+  state.count += 1;
+  if (state.count > limits.maxEntries)
+    fail(
+      'ARCHIVE_TOO_MANY_ENTRIES',
+      `The archive has more than ${limits.maxEntries} entries; raise maxEntries if it is genuine.`,
+      name,
+    );
+  if (header.type === 'directory' && (name === 'blobs' || /^blobs\/(sha256|sha512)$/.test(name))) {
+    entry.resume();
+    return;
   }
-  if (document === undefined)
-    fail('ARCHIVE_MISSING_SPEC', `The archive is empty; it must start with ${SPEC_ENTRY}.`, SPEC_ENTRY);
-  return { document, blobs, compressed };
+  if (header.type !== 'file' && header.type !== 'contiguous-file')
+    fail(
+      'ARCHIVE_UNSUPPORTED_ENTRY',
+      `Entry "${name}" is a ${header.type}; only regular files are allowed.`,
+      name,
+    );
+  if (await skipRepeat(entry, state, name)) return;
+  state.seen.set(name, header.size);
+  if (state.document === undefined) {
+    state.document = await readSpec(entry, name, limits.maxSpecBytes);
+    state.allowed = await handlers.onSpec(state.document);
+    return;
+  }
+  if (IGNORED_ENTRIES.has(name)) {
+    if (header.size > IGNORED_MAX_BYTES)
+      fail('ARCHIVE_OVERSIZE_ENTRY', `Entry "${name}" is too large.`, name);
+    await drain(entry);
+    return;
+  }
+  const digest = checkBlobEntry(name, header.size, state.allowed, limits.maxBlobBytes);
+  await handOverBlob(entry, digest, name, handlers);
+  state.blobs.push({ digest, size: header.size });
+}
+
+/**
+ * True when `name` was read before and this is an identical repeat, verified again and skipped: octohelm
+ * kubepkg writes a blob once per repository using it (and its OCI-layout files once per package). A
+ * different repeat is refused.
+ */
+async function skipRepeat(entry: TarEntry, state: ReadState, name: string): Promise<boolean> {
+  const before = state.seen.get(name);
+  if (before === undefined) return false;
+  const digest = digestOfEntryName(name);
+  if ((digest || IGNORED_ENTRIES.has(name)) && before === entry.header.size) {
+    if (digest) await verifyDuplicate(entry, digest, name);
+    else await drain(entry);
+    return true;
+  }
+  fail(
+    'ARCHIVE_DUPLICATE_ENTRY',
+    `Entry "${name}" appears twice with different content (${before} and ${entry.header.size} bytes).`,
+    name,
+  );
+}
+
+/** The first entry: it must be `kubepkg.json`, within its limit, and a valid document. */
+async function readSpec(entry: TarEntry, name: string, maxSpecBytes: number): Promise<KubePkg | KubePkgList> {
+  if (name !== SPEC_ENTRY)
+    fail(
+      'ARCHIVE_MISSING_SPEC',
+      `The first entry is "${name}"; a kubepkg archive starts with ${SPEC_ENTRY}.`,
+      name,
+    );
+  if (entry.header.size > maxSpecBytes)
+    fail(
+      'ARCHIVE_OVERSIZE_ENTRY',
+      `${SPEC_ENTRY} is ${entry.header.size} bytes, over the ${maxSpecBytes}-byte limit.`,
+      name,
+    );
+  return parseSpec(await collect(entry));
+}
+
+/** The digest a blob entry's name gives, once its size is within the limit and what the spec lists. */
+function checkBlobEntry(
+  name: string,
+  size: number,
+  allowed: ReadonlyMap<string, number>,
+  maxBlobBytes: number,
+): string {
+  const digest = digestOfEntryName(name);
+  if (!digest)
+    fail('ARCHIVE_UNSAFE_PATH', `Entry "${name}" is not ${SPEC_ENTRY} or blobs/<alg>/<hex>.`, name);
+  if (size > maxBlobBytes)
+    fail(
+      'ARCHIVE_OVERSIZE_ENTRY',
+      `Entry "${name}" is ${size} bytes, over the ${maxBlobBytes}-byte limit.`,
+      name,
+    );
+  const listed = allowed.get(digest);
+  if (listed === undefined)
+    fail('ARCHIVE_UNLISTED_BLOB', `Blob ${digest} is not listed in ${SPEC_ENTRY} status.digests.`, name);
+  if (listed !== size)
+    fail(
+      'ARCHIVE_SIZE_MISMATCH',
+      `Blob ${digest} is ${size} bytes in the archive but ${listed} in ${SPEC_ENTRY}.`,
+      name,
+    );
+  return digest;
+}
+
+/**
+ * Hands a blob entry to `onBlob` as `content` (hashed and size-checked here) or `sinkVerified` (only
+ * counted), whichever it iterates; an entry it left unread is still verified, so no corrupt blob passes.
+ */
+async function handOverBlob(
+  entry: TarEntry,
+  digest: string,
+  name: string,
+  handlers: ReadArchiveHandlers,
+): Promise<void> {
+  const size = entry.header.size;
+  let read = 0;
+  const checkSize = () => {
+    if (read !== size)
+      fail('ARCHIVE_SIZE_MISMATCH', `Entry "${name}" gave ${read} of its ${size} bytes.`, name);
+  };
+  const [alg] = digest.split(':') as [string];
+  const hash = createHash(alg);
+  async function* content(): AsyncIterable<Uint8Array> {
+    for await (const chunk of entry) {
+      read += chunk.length;
+      hash.update(chunk);
+      yield chunk;
+    }
+    const actual = `${alg}:${hash.digest('hex')}`;
+    // Fail inside the iteration, so a sink that streams to disk sees the error before committing.
+    checkSize();
+    if (actual !== digest)
+      fail(
+        'ARCHIVE_DIGEST_MISMATCH',
+        `Entry "${name}" hashes to ${actual}; the archive is corrupt or tampered with.`,
+        name,
+      );
+  }
+  async function* counted(): AsyncIterable<Uint8Array> {
+    for await (const chunk of entry) {
+      read += chunk.length;
+      yield chunk;
+    }
+    checkSize();
+  }
+  let consumed = false;
+  const once = (make: () => AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> => ({
+    [Symbol.asyncIterator]: () => {
+      consumed = true;
+      return make()[Symbol.asyncIterator]();
+    },
+  });
+  await handlers.onBlob({ digest, size, content: once(content), sinkVerified: once(counted) });
+  if (!consumed) await drain(content());
 }
 
 function fail(code: ConstructorParameters<typeof KubePkgError>[0], message: string, subject: string): never {
