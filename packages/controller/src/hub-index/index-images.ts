@@ -132,6 +132,26 @@ export async function indexImages(options: IndexImagesOptions): Promise<IndexIma
   }
 }
 
+/** What the steps of one run share. */
+interface IndexRun {
+  options: IndexImagesOptions;
+  client: RegistryClient;
+  concurrency: number;
+  emit: (e: IndexEvent) => void;
+  signal: AbortSignal | undefined;
+  /** The source directory's storage, for `--dir` (tags resolve from link files). */
+  storage: RegistryStorage | undefined;
+}
+
+/** A catalogue repository (`org/repo`) and whether the source listed it completely (then it may be pruned). */
+type CatalogueRepos = Map<string, { organization: string; repository: string; complete: boolean }>;
+
+/** hub-index's Images in the catalogue repositories: by metadata.name, and by repository. */
+interface LiveImages {
+  byName: Map<string, LiveImage>;
+  byRepository: Map<string, LiveImage[]>;
+}
+
 async function run(
   options: IndexImagesOptions,
   client: RegistryClient,
@@ -140,11 +160,37 @@ async function run(
   started: number,
 ): Promise<IndexImagesResult> {
   const { signal } = options;
+  const storage = options.source.kind === 'dir' ? new RegistryStorage(options.source.dir) : undefined;
+  const context: IndexRun = { options, client, concurrency, emit, signal, storage };
   const listed = await listTargets(options.source, { client, ...(signal ? { signal } : {}) });
+  const { results, planned } = planTargets(listed.targets);
+  emit({ type: 'listed', images: listed.targets.length, repositories: listed.complete.size });
+  const repositories = catalogueRepositories(planned, listed);
+  const live = await listLiveImages(context, repositories);
+  let bytesRead = 0;
+  await pool(planned, concurrency, async (p) => {
+    bytesRead += await indexOne(context, live, p);
+  });
+  for (const r of results)
+    if (r.status === 'failed' && !planned.some((p) => p.result === r)) emit(imageEvent(r));
+  const pruned = await pruneGone(context, repositories, live, results);
+  return {
+    summary: summarize(results, pruned, listed.failures.length, bytesRead, started, options.dryRun === true),
+    images: results,
+    pruned,
+    listFailures: listed.failures.map((f) => ({ repository: f.repository, error: brief(f.error) })),
+  };
+}
+
+/**
+ * A result per listed tag, and the tags to index: those the catalogue can name, each catalogue name once
+ * (a second source tag that would be catalogued under the same name fails, naming the first).
+ */
+function planTargets(targets: readonly IndexTarget[]): { results: ImageIndexResult[]; planned: Planned[] } {
   const results: ImageIndexResult[] = [];
   const planned: Planned[] = [];
   const byName = new Map<string, string>();
-  for (const target of listed.targets) {
+  for (const target of targets) {
     const result: ImageIndexResult = { reference: target.reference, status: 'failed' };
     results.push(result);
     try {
@@ -165,153 +211,201 @@ async function run(
       result.error = brief(error);
     }
   }
-  emit({ type: 'listed', images: listed.targets.length, repositories: listed.complete.size });
+  return { results, planned };
+}
 
-  // Live Images, one list per catalogue repository.
-  const repoKey = (n: { organization: string; repository: string }) => `${n.organization}/${n.repository}`;
-  const catalogueRepos = new Map<string, { organization: string; repository: string; complete: boolean }>();
-  for (const p of planned) catalogueRepos.set(repoKey(p.name), { ...p.name, complete: false });
+function repoKey(n: { organization: string; repository: string }): string {
+  return `${n.organization}/${n.repository}`;
+}
+
+/** The catalogue repositories the run touches; complete only when every source repository behind one was listed. */
+function catalogueRepositories(
+  planned: readonly Planned[],
+  listed: Awaited<ReturnType<typeof listTargets>>,
+): CatalogueRepos {
+  const repositories: CatalogueRepos = new Map();
+  for (const p of planned) repositories.set(repoKey(p.name), { ...p.name, complete: false });
   for (const repository of listed.complete) {
     try {
       const n = catalogueName(repository, 'latest');
-      const entry = catalogueRepos.get(repoKey(n)) ?? { ...n, complete: true };
+      const entry = repositories.get(repoKey(n)) ?? { ...n, complete: true };
       entry.complete = true;
-      catalogueRepos.set(repoKey(n), entry);
+      repositories.set(repoKey(n), entry);
     } catch {
       // A repository the catalogue cannot name has no Images to prune.
     }
   }
   for (const failure of listed.failures) {
     try {
-      const entry = catalogueRepos.get(repoKey(catalogueName(failure.repository, 'latest')));
+      const entry = repositories.get(repoKey(catalogueName(failure.repository, 'latest')));
       if (entry) entry.complete = false;
     } catch {
       // Not a catalogue repository either way.
     }
   }
-  const live = new Map<string, LiveImage>();
-  const liveByRepo = new Map<string, LiveImage[]>();
-  if (options.store) {
-    await pool([...catalogueRepos.entries()], concurrency, async ([key, repo]) => {
-      const items = await (options.store as ImageStore).list(
-        imageHubLabelSelector({ organization: repo.organization, repository: repo.repository }),
-        signal,
-      );
-      // Overflowed label values are candidates only: confirm with spec.name.
-      const mine = items.filter((i) => i.spec?.name?.startsWith(`${key}:`));
-      liveByRepo.set(key, mine);
-      for (const item of mine) if (item.metadata?.name) live.set(item.metadata.name, item);
-    });
-  }
+  return repositories;
+}
 
-  let bytesRead = 0;
-  const storage = options.source.kind === 'dir' ? new RegistryStorage(options.source.dir) : undefined;
-  const inputs = (p: Planned) => {
-    const readme = readmeFor(options.readme, p.target, p.name);
-    return { source: p.target.source, platform: options.platform, type: options.type, readme };
-  };
-  await pool(planned, concurrency, async (p) => {
-    signal?.throwIfAborted();
-    // Fast path: the tag still points at the digest this Image was made from, with the same inputs.
-    const current = live.get(imageMetadataName(p.name));
-    if (current) {
-      const top = await topDigest(p.target, client, storage, signal).catch(() => undefined);
-      if (top && isFreshIndex(current, indexFingerprint({ topDigest: top, ...inputs(p) }))) {
-        p.result.status = 'unchanged';
-        emit(imageEvent(p.result));
-        return;
-      }
-    }
-    let inspection: ImageInspection;
-    try {
-      inspection = await inspectImage(p.target.reference, {
-        client,
-        ...(options.source.kind === 'dir' ? { storageDir: options.source.dir } : {}),
-        ...(options.platform ? { platform: options.platform } : {}),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (error) {
-      if (isInspectError(error) && error.code === 'NOT_AN_IMAGE') {
-        p.result.status = 'skipped';
-        p.result.error = brief(error);
-      } else p.result.error = brief(error);
-      emit(imageEvent(p.result));
-      return;
-    }
-    bytesRead += inspection.scan.bytesRead;
-    try {
-      const { readme } = inputs(p);
-      const desired = buildIndexedImage(inspection, {
-        name: p.name,
-        source: p.target.source,
-        fingerprint: indexFingerprint({
-          topDigest: inspection.indexDigest ?? inspection.digest,
-          ...inputs(p),
-        }),
-        ...(readme !== undefined ? { readme } : {}),
-        ...(options.type ? { type: options.type } : {}),
-      });
-      p.result.object = desired;
-      const current = live.get(desired.metadata.name);
-      if (current && current.spec?.name !== desired.spec.name) {
-        p.result.error = {
-          code: 'NOT_CATALOGUABLE',
-          message: `Image ${desired.metadata.name} already describes ${current.spec?.name}; not overwriting it with ${desired.spec.name}.`,
-        };
-      } else if (isUpToDate(current, desired)) {
-        p.result.status = 'unchanged';
-      } else {
-        if (!options.dryRun) await (options.store as ImageStore).apply(desired, signal);
-        p.result.status = current ? 'updated' : 'created';
-      }
-    } catch (error) {
-      p.result.error = brief(error);
-    }
-    emit({ ...imageEvent(p.result), digest: inspection.digest, bytesRead: inspection.scan.bytesRead });
+/** Live Images, one list per catalogue repository (none without a store). */
+async function listLiveImages(context: IndexRun, repositories: CatalogueRepos): Promise<LiveImages> {
+  const live: LiveImages = { byName: new Map(), byRepository: new Map() };
+  const { store } = context.options;
+  if (!store) return live;
+  await pool([...repositories.entries()], context.concurrency, async ([key, repo]) => {
+    const items = await store.list(
+      imageHubLabelSelector({ organization: repo.organization, repository: repo.repository }),
+      context.signal,
+    );
+    // Overflowed label values are candidates only: confirm with spec.name.
+    const mine = items.filter((i) => i.spec?.name?.startsWith(`${key}:`));
+    live.byRepository.set(key, mine);
+    for (const item of mine) if (item.metadata?.name) live.byName.set(item.metadata.name, item);
   });
-  for (const r of results)
-    if (r.status === 'failed' && !planned.some((p) => p.result === r)) emit(imageEvent(r));
+  return live;
+}
 
+/** What an Image's fingerprint is made of besides the top digest. */
+function fingerprintInputs(options: IndexImagesOptions, p: Planned) {
+  const readme = readmeFor(options.readme, p.target, p.name);
+  return { source: p.target.source, platform: options.platform, type: options.type, readme };
+}
+
+/** Indexes one tag, recording its outcome in `p.result` and emitting its event; returns the bytes read. */
+async function indexOne(context: IndexRun, live: LiveImages, p: Planned): Promise<number> {
+  context.signal?.throwIfAborted();
+  if (await isStillFresh(context, live, p)) {
+    p.result.status = 'unchanged';
+    context.emit(imageEvent(p.result));
+    return 0;
+  }
+  const inspection = await inspectTarget(context, p);
+  if (!inspection) {
+    context.emit(imageEvent(p.result));
+    return 0;
+  }
+  await applyInspection(context, live, p, inspection);
+  context.emit({ ...imageEvent(p.result), digest: inspection.digest, bytesRead: inspection.scan.bytesRead });
+  return inspection.scan.bytesRead;
+}
+
+/** The fast path: the tag still points at the digest the live Image was made from, with the same inputs. */
+async function isStillFresh(context: IndexRun, live: LiveImages, p: Planned): Promise<boolean> {
+  const current = live.byName.get(imageMetadataName(p.name));
+  if (!current) return false;
+  const top = await topDigest(p.target, context.client, context.storage, context.signal).catch(
+    () => undefined,
+  );
+  return (
+    top !== undefined &&
+    top !== '' &&
+    isFreshIndex(current, indexFingerprint({ topDigest: top, ...fingerprintInputs(context.options, p) }))
+  );
+}
+
+/** The tag's config and README; on failure `undefined`, with the error (and `skipped` for non-images) recorded. */
+async function inspectTarget(context: IndexRun, p: Planned): Promise<ImageInspection | undefined> {
+  const { options, signal } = context;
+  try {
+    return await inspectImage(p.target.reference, {
+      client: context.client,
+      ...(options.source.kind === 'dir' ? { storageDir: options.source.dir } : {}),
+      ...(options.platform ? { platform: options.platform } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (isInspectError(error) && error.code === 'NOT_AN_IMAGE') p.result.status = 'skipped';
+    p.result.error = brief(error);
+    return undefined;
+  }
+}
+
+/** Builds the Image and applies it only when it differs from the live one (never over another name's Image). */
+async function applyInspection(
+  context: IndexRun,
+  live: LiveImages,
+  p: Planned,
+  inspection: ImageInspection,
+): Promise<void> {
+  const { options } = context;
+  try {
+    const inputs = fingerprintInputs(options, p);
+    const desired = buildIndexedImage(inspection, {
+      name: p.name,
+      source: p.target.source,
+      fingerprint: indexFingerprint({ topDigest: inspection.indexDigest ?? inspection.digest, ...inputs }),
+      ...(inputs.readme !== undefined ? { readme: inputs.readme } : {}),
+      ...(options.type ? { type: options.type } : {}),
+    });
+    p.result.object = desired;
+    const current = live.byName.get(desired.metadata.name);
+    if (current && current.spec?.name !== desired.spec.name) {
+      p.result.error = {
+        code: 'NOT_CATALOGUABLE',
+        message: `Image ${desired.metadata.name} already describes ${current.spec?.name}; not overwriting it with ${desired.spec.name}.`,
+      };
+    } else if (isUpToDate(current, desired)) {
+      p.result.status = 'unchanged';
+    } else {
+      if (!options.dryRun) await (options.store as ImageStore).apply(desired, context.signal);
+      p.result.status = current ? 'updated' : 'created';
+    }
+  } catch (error) {
+    p.result.error = brief(error);
+  }
+}
+
+/** With `prune`: deletes hub-index's Images whose tags are gone, only in completely listed repositories. */
+async function pruneGone(
+  context: IndexRun,
+  repositories: CatalogueRepos,
+  live: LiveImages,
+  results: readonly ImageIndexResult[],
+): Promise<string[]> {
+  const { options } = context;
   const pruned: string[] = [];
-  if (options.prune && options.store) {
-    const keep = new Set(results.map((r) => r.name).filter((n): n is string => n !== undefined));
-    for (const [key, repo] of catalogueRepos) {
-      if (!repo.complete) continue;
-      for (const item of liveByRepo.get(key) ?? []) {
-        const name = item.spec?.name ?? '';
-        if (keep.has(name) || item.metadata?.labels?.[MANAGED_BY_LABEL] !== INDEX_FIELD_MANAGER) continue;
-        if (!options.dryRun) await options.store.delete(item, signal);
-        pruned.push(item.metadata?.name ?? '');
-        emit({
-          type: 'pruned',
-          name,
-          metadataName: item.metadata?.name ?? '',
-          dryRun: options.dryRun === true,
-        });
-      }
+  if (!options.prune || !options.store) return pruned;
+  const keep = new Set(results.map((r) => r.name).filter((n): n is string => n !== undefined));
+  for (const [key, repo] of repositories) {
+    if (!repo.complete) continue;
+    for (const item of live.byRepository.get(key) ?? []) {
+      const name = item.spec?.name ?? '';
+      if (keep.has(name) || item.metadata?.labels?.[MANAGED_BY_LABEL] !== INDEX_FIELD_MANAGER) continue;
+      if (!options.dryRun) await options.store.delete(item, context.signal);
+      pruned.push(item.metadata?.name ?? '');
+      context.emit({
+        type: 'pruned',
+        name,
+        metadataName: item.metadata?.name ?? '',
+        dryRun: options.dryRun === true,
+      });
     }
   }
+  return pruned;
+}
 
+function summarize(
+  results: readonly ImageIndexResult[],
+  pruned: readonly string[],
+  listFailures: number,
+  bytesRead: number,
+  started: number,
+  dryRun: boolean,
+): IndexSummary {
   const count = (s: ImageIndexStatus) => results.filter((r) => r.status === s).length;
   const created = count('created');
   const updated = count('updated');
   return {
-    summary: {
-      images: results.length,
-      changed: created + updated + pruned.length,
-      created,
-      updated,
-      unchanged: count('unchanged'),
-      skipped: count('skipped'),
-      failed: count('failed') + listed.failures.length,
-      pruned: pruned.length,
-      bytesRead,
-      durationMs: Date.now() - started,
-      dryRun: options.dryRun === true,
-    },
-    images: results,
-    pruned,
-    listFailures: listed.failures.map((f) => ({ repository: f.repository, error: brief(f.error) })),
+    images: results.length,
+    changed: created + updated + pruned.length,
+    created,
+    updated,
+    unchanged: count('unchanged'),
+    skipped: count('skipped'),
+    failed: count('failed') + listFailures,
+    pruned: pruned.length,
+    bytesRead,
+    durationMs: Date.now() - started,
+    dryRun,
   };
 }
 

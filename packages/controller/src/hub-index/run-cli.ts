@@ -48,7 +48,7 @@ const TYPES = ['cluster-image', 'cloud-image'];
 /** Runs `hub-index` with `argv` (without node and script); resolves to the exit code. */
 export async function runHubIndexCli(argv: readonly string[], io: HubIndexIo): Promise<number> {
   const usage = (problem: string) => reportUsage(io, 'hub-index', problem);
-  let values: ReturnType<typeof parse>['values'];
+  let values: Values;
   let positionals: string[];
   try {
     ({ values, positionals } = parse(argv));
@@ -59,35 +59,9 @@ export async function runHubIndexCli(argv: readonly string[], io: HubIndexIo): P
     io.stdout.write(HUB_INDEX_HELP);
     return 0;
   }
-  const sources = [values.registry !== undefined, values.dir !== undefined, positionals.length > 0].filter(
-    Boolean,
-  );
-  if (sources.length !== 1)
-    return usage('give exactly one source: --registry HOST, --dir STORAGE_DIR, or image references.');
-  if (values.repository?.length && values.registry === undefined && values.dir === undefined)
-    return usage('--repository filters --registry or --dir; it cannot be used with references.');
-  if (values.prune && positionals.length > 0)
-    return usage(
-      '--prune needs a complete source (--registry or --dir): a list of references says nothing about other tags.',
-    );
-  if (values.type !== undefined && !TYPES.includes(values.type))
-    return usage(`--type must be ${TYPES.join(' or ')}, not "${values.type}".`);
-  if (values.platform !== undefined && !/^[a-z0-9_.-]+(\/[a-z0-9_.-]+){0,2}$/.test(values.platform))
-    return usage(`--platform must be os/arch[/variant], e.g. linux/arm64, not "${values.platform}".`);
-  let concurrency = 4;
-  if (values.concurrency !== undefined) {
-    concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
-      return usage('--concurrency must be an integer from 1 to 64.');
-  }
-  for (const host of values['plain-http'] ?? [])
-    if (!/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(host))
-      return usage(`--plain-http takes a host or host:port, not "${host}".`);
-  if (
-    values.registry !== undefined &&
-    !/^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/.test(values.registry)
-  )
-    return usage(`--registry takes HOST[:PORT], not "${values.registry}".`);
+  const problem = usageProblem(values, positionals);
+  if (problem) return usage(problem);
+  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
   let readme: Awaited<ReturnType<typeof readReadmeOverrides>> | undefined;
   try {
     readme = values.readme?.length ? await readReadmeOverrides(values.readme) : undefined;
@@ -146,11 +120,53 @@ export async function runHubIndexCli(argv: readonly string[], io: HubIndexIo): P
     await transport?.close();
   }
   progress?.done();
+  writeResult(io, result, json, values['dry-run'] === true);
+  return result.summary.failed > 0 ? 1 : 0;
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+const HOST_PORT = /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9a-fA-F:]+\](:\d+)?$/;
+
+/** What is wrong with how hub-index was called (checked before any work), or `undefined`. */
+function usageProblem(values: Values, positionals: readonly string[]): string | undefined {
+  const sources = [values.registry !== undefined, values.dir !== undefined, positionals.length > 0].filter(
+    Boolean,
+  );
+  if (sources.length !== 1)
+    return 'give exactly one source: --registry HOST, --dir STORAGE_DIR, or image references.';
+  if (values.repository?.length && values.registry === undefined && values.dir === undefined)
+    return '--repository filters --registry or --dir; it cannot be used with references.';
+  if (values.prune && positionals.length > 0)
+    return '--prune needs a complete source (--registry or --dir): a list of references says nothing about other tags.';
+  if (values.type !== undefined && !TYPES.includes(values.type))
+    return `--type must be ${TYPES.join(' or ')}, not "${values.type}".`;
+  if (values.platform !== undefined && !/^[a-z0-9_.-]+(\/[a-z0-9_.-]+){0,2}$/.test(values.platform))
+    return `--platform must be os/arch[/variant], e.g. linux/arm64, not "${values.platform}".`;
+  if (values.concurrency !== undefined) {
+    const concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+      return '--concurrency must be an integer from 1 to 64.';
+  }
+  for (const host of values['plain-http'] ?? [])
+    if (!HOST_PORT.test(host)) return `--plain-http takes a host or host:port, not "${host}".`;
+  if (values.registry !== undefined && !HOST_PORT.test(values.registry))
+    return `--registry takes HOST[:PORT], not "${values.registry}".`;
+  return undefined;
+}
+
+/** The summary line (NDJSON with --json), the dry run's YAML, and a stderr line per failed or skipped image. */
+function writeResult(
+  io: HubIndexIo,
+  result: Awaited<ReturnType<typeof indexImages>>,
+  json: boolean,
+  dryRun: boolean,
+): void {
   const { summary } = result;
   if (json) {
     io.stdout.write(`${JSON.stringify({ type: 'summary', ...summary })}\n`);
   } else {
-    if (values['dry-run']) {
+    if (dryRun) {
       const docs = result.images.filter(
         (r) => r.object && (r.status === 'created' || r.status === 'updated'),
       );
@@ -171,7 +187,6 @@ export async function runHubIndexCli(argv: readonly string[], io: HubIndexIo): P
         `${summary.unchanged} unchanged, ${summary.skipped} skipped, ${summary.failed} failed, ${(summary.durationMs / 1000).toFixed(1)} s\n`,
     );
   }
-  return summary.failed > 0 ? 1 : 0;
 }
 
 async function connect(kubeconfig: string | undefined): Promise<KubeTransport> {
