@@ -84,197 +84,49 @@ interface WatchEvent {
   object?: CachedObject & { code?: number; reason?: string; message?: string };
 }
 
+/** What the steps of one informer share: its settings, its cache and subscribers, and where the watch is. */
+interface InformerState<T extends CachedObject> {
+  transport: KubeTransport;
+  options: InformerOptions;
+  apiVersion: string;
+  path: string;
+  pageSize: number;
+  silenceMs: number;
+  selectors: { labelSelector?: string; fieldSelector?: string };
+  store: ObjectStore<T>;
+  handlers: Set<(event: InformerEvent<T>) => void>;
+  stats: InformerStats;
+  isSynced: boolean;
+  markSynced: () => void;
+  /** The newest resourceVersion seen (list, event or bookmark): a broken watch resumes from here. */
+  lastResourceVersion: string | undefined;
+}
+
 /** Creates an informer over `transport`; call `start()` (or let a SharedInformerFactory do it). */
 export function createInformer<T extends CachedObject = CachedObject>(
   transport: KubeTransport,
   options: InformerOptions,
 ): Informer<T> {
-  const { resource } = options;
-  const apiVersion = apiVersionOf(resource);
-  const path = collectionPath(resource, options.namespace);
-  const pageSize = options.pageSize ?? 500;
-  const silenceMs = options.silenceMs ?? 150_000;
-  const store = new ObjectStore<T>();
-  const handlers = new Set<(event: InformerEvent<T>) => void>();
-  const stats: InformerStats = { lists: 0, watches: 0, events: 0, bookmarks: 0, errors: 0 };
-  let running: AbortController | undefined;
-  let isSynced = false;
   let markSynced!: () => void;
   const syncedPromise = new Promise<void>((resolve) => {
     markSynced = resolve;
   });
-
-  const emit = (event: InformerEvent<T>) => {
-    stats.events++;
-    for (const handler of handlers) {
-      try {
-        handler(event);
-      } catch (error) {
-        // A broken handler must not stop the cache for the others.
-        options.onError?.(
-          new KubeApiError('SERVER_ERROR', `an informer handler for ${resource.plural} threw`, {
-            cause: error,
-          }),
-        );
-      }
-    }
-  };
-  // Lists and watch events on lists omit apiVersion and kind; reconcilers need them.
-  const complete = (object: CachedObject): T => {
-    object.apiVersion ??= apiVersion;
-    object.kind ??= resource.kind;
-    if (!options.keepManagedFields && object.metadata) delete object.metadata.managedFields;
-    return object as T;
-  };
-  const selectors = {
-    ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
-    ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
-  };
-
-  async function relist(signal: AbortSignal): Promise<string> {
-    stats.lists++;
-    const fresh = new Map<string, T>();
-    let token: string | undefined;
-    let resourceVersion = '';
-    do {
-      const page: ListPage = await transport.request<ListPage>(path, {
-        verb: 'list',
-        signal,
-        timeoutMs: 60_000,
-        query: { limit: pageSize, ...selectors, ...(token ? { continue: token } : {}) },
-      });
-      // Every page of a paginated list shares the first page's snapshot; its resourceVersion is the list's.
-      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-      for (const item of page.items ?? []) fresh.set(objectKey(item), complete(item));
-      token = page.metadata?.continue || undefined;
-    } while (token);
-    for (const [key, object] of fresh) {
-      const old = store.get(key);
-      if (old?.metadata?.resourceVersion === object.metadata?.resourceVersion && old) continue;
-      store.put(object);
-      emit(old ? { type: 'MODIFIED', object, old } : { type: 'ADDED', object });
-    }
-    for (const object of [...store.values()]) {
-      const key = objectKey(object);
-      if (!fresh.has(key)) {
-        store.remove(key);
-        emit({ type: 'DELETED', object, old: object });
-      }
-    }
-    if (!isSynced) {
-      isSynced = true;
-      markSynced();
-    }
-    return resourceVersion;
-  }
-
-  // The newest resourceVersion seen (list, event or bookmark): a broken watch resumes from here.
-  let lastResourceVersion: string | undefined;
-
-  /** Watches from `resourceVersion` until the stream ends or fails; events advance lastResourceVersion. */
-  async function watch(resourceVersion: string, signal: AbortSignal): Promise<void> {
-    stats.watches++;
-    const stream = transport.stream(path, {
-      signal,
-      idleTimeoutMs: silenceMs,
-      query: {
-        watch: 1,
-        allowWatchBookmarks: true,
-        resourceVersion,
-        // Like client-go: the server ends the watch after 5–10 min, spreading reconnects of many clients.
-        timeoutSeconds: Math.round(300 + Math.random() * 300),
-        ...selectors,
-      },
-    });
-    for await (const raw of stream) {
-      const event = raw as WatchEvent;
-      const object = event.object;
-      if (!object) continue;
-      if (event.type === 'ERROR') {
-        const code = typeof object.code === 'number' ? object.code : 500;
-        throw new KubeApiError(
-          code === 410 ? 'GONE' : 'SERVER_ERROR',
-          `watch ${path}: the apiserver sent a ${code} error event`,
-          {
-            retryable: true,
-            status: code,
-            ...(typeof object.reason === 'string' ? { reason: object.reason } : {}),
-            ...(typeof object.message === 'string' ? { detail: object.message } : {}),
-          },
-        );
-      }
-      lastResourceVersion = object.metadata?.resourceVersion ?? lastResourceVersion;
-      if (event.type === 'BOOKMARK') {
-        stats.bookmarks++;
-        continue;
-      }
-      const item = complete(object);
-      const key = objectKey(item);
-      if (event.type === 'DELETED') {
-        const old = store.remove(key);
-        emit({ type: 'DELETED', object: item, ...(old ? { old } : {}) });
-      } else if (event.type === 'ADDED' || event.type === 'MODIFIED') {
-        const old = store.put(item);
-        emit(old ? { type: 'MODIFIED', object: item, old } : { type: 'ADDED', object: item });
-      }
-    }
-  }
-
-  async function run(signal: AbortSignal): Promise<void> {
-    const backoff = createBackoff(options.backoff ?? {});
-    let relistAt = Number.POSITIVE_INFINITY;
-    const scheduleRelist = () => {
-      relistAt = options.relistIntervalMs
-        ? Date.now() + jittered(options.relistIntervalMs, 0.2)
-        : Number.POSITIVE_INFINITY;
-    };
-    while (!signal.aborted) {
-      try {
-        if (lastResourceVersion === undefined || Date.now() >= relistAt) {
-          lastResourceVersion = await relist(signal);
-          scheduleRelist();
-        }
-        const period = Number.isFinite(relistAt)
-          ? AbortSignal.timeout(Math.max(1, relistAt - Date.now()))
-          : undefined;
-        const watchSignal = period ? AbortSignal.any([signal, period]) : signal;
-        const before = stats.events + stats.bookmarks;
-        try {
-          await watch(lastResourceVersion, watchSignal);
-        } catch (error) {
-          if (!(period?.aborted && !signal.aborted)) throw error;
-        }
-        // A watch that delivered something was healthy; one that closed empty at once counts as a failure.
-        if (stats.events + stats.bookmarks > before) backoff.reset();
-        else await sleep(backoff.next(), signal);
-      } catch (error) {
-        if (signal.aborted) break;
-        stats.errors++;
-        const failure = isKubeApiError(error)
-          ? error
-          : new KubeApiError('NETWORK', `watch ${path} failed`, { retryable: true, cause: error });
-        // 410: our resourceVersion is too old. Silence: the stream may be a zombie. Both: start over with a list.
-        if (failure.code === 'GONE' || failure.code === 'TIMEOUT') lastResourceVersion = undefined;
-        options.onError?.(failure);
-        await sleep(failure.code === 'GONE' ? jittered(100, 0.5) : backoff.next(), signal);
-      }
-    }
-  }
-
-  const informer: Informer<T> = {
-    resource,
+  const state = initialState<T>(transport, options, markSynced);
+  let running: AbortController | undefined;
+  return {
+    resource: options.resource,
     start() {
       if (running) return;
       running = new AbortController();
-      void run(running.signal);
+      void run(state, running.signal);
     },
     stop() {
       running?.abort();
       running = undefined;
     },
-    synced: () => isSynced,
+    synced: () => state.isSynced,
     waitForSync(signal) {
-      if (isSynced) return Promise.resolve();
+      if (state.isSynced) return Promise.resolve();
       if (!signal) return syncedPromise;
       return new Promise((resolve, reject) => {
         if (signal.aborted) return reject(signal.reason);
@@ -283,18 +135,222 @@ export function createInformer<T extends CachedObject = CachedObject>(
       });
     },
     get(name, namespace) {
-      return store.get(namespace ? `${namespace}/${name}` : name);
+      return state.store.get(namespace ? `${namespace}/${name}` : name);
     },
-    list: (selector) => store.select(selector),
+    list: (selector) => state.store.select(selector),
     get size() {
-      return store.size;
+      return state.store.size;
     },
     on(handler) {
-      for (const object of [...store.values()]) handler({ type: 'ADDED', object });
-      handlers.add(handler);
-      return () => handlers.delete(handler);
+      for (const object of [...state.store.values()]) handler({ type: 'ADDED', object });
+      state.handlers.add(handler);
+      return () => state.handlers.delete(handler);
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...state.stats }),
   };
-  return informer;
+}
+
+function initialState<T extends CachedObject>(
+  transport: KubeTransport,
+  options: InformerOptions,
+  markSynced: () => void,
+): InformerState<T> {
+  return {
+    transport,
+    options,
+    apiVersion: apiVersionOf(options.resource),
+    path: collectionPath(options.resource, options.namespace),
+    pageSize: options.pageSize ?? 500,
+    silenceMs: options.silenceMs ?? 150_000,
+    selectors: {
+      ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
+      ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}),
+    },
+    store: new ObjectStore<T>(),
+    handlers: new Set(),
+    stats: { lists: 0, watches: 0, events: 0, bookmarks: 0, errors: 0 },
+    isSynced: false,
+    markSynced,
+    lastResourceVersion: undefined,
+  };
+}
+
+/** Lists, then watches from the list's resourceVersion, until `signal` aborts; every failure is retried. */
+async function run<T extends CachedObject>(state: InformerState<T>, signal: AbortSignal): Promise<void> {
+  const { options } = state;
+  const backoff = createBackoff(options.backoff ?? {});
+  let relistAt = Number.POSITIVE_INFINITY;
+  while (!signal.aborted) {
+    try {
+      if (state.lastResourceVersion === undefined || Date.now() >= relistAt) {
+        state.lastResourceVersion = await relist(state, signal);
+        relistAt = options.relistIntervalMs
+          ? Date.now() + jittered(options.relistIntervalMs, 0.2)
+          : Number.POSITIVE_INFINITY;
+      }
+      const before = state.stats.events + state.stats.bookmarks;
+      await watchUntil(state, state.lastResourceVersion, relistAt, signal);
+      // A watch that delivered something was healthy; one that closed empty at once counts as a failure.
+      if (state.stats.events + state.stats.bookmarks > before) backoff.reset();
+      else await sleep(backoff.next(), signal);
+    } catch (error) {
+      if (signal.aborted) break;
+      state.stats.errors++;
+      const failure = isKubeApiError(error)
+        ? error
+        : new KubeApiError('NETWORK', `watch ${state.path} failed`, { retryable: true, cause: error });
+      // 410: our resourceVersion is too old. Silence: the stream may be a zombie. Both: start over with a list.
+      if (failure.code === 'GONE' || failure.code === 'TIMEOUT') state.lastResourceVersion = undefined;
+      options.onError?.(failure);
+      await sleep(failure.code === 'GONE' ? jittered(100, 0.5) : backoff.next(), signal);
+    }
+  }
+}
+
+/** Watches until the stream ends or fails, or until `relistAt` (a periodic relist is due: not a failure). */
+async function watchUntil<T extends CachedObject>(
+  state: InformerState<T>,
+  resourceVersion: string,
+  relistAt: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const period = Number.isFinite(relistAt)
+    ? AbortSignal.timeout(Math.max(1, relistAt - Date.now()))
+    : undefined;
+  try {
+    await watch(state, resourceVersion, period ? AbortSignal.any([signal, period]) : signal);
+  } catch (error) {
+    if (!(period?.aborted && !signal.aborted)) throw error;
+  }
+}
+
+/** Lists every page, then makes the cache that snapshot (emitting the differences); returns its resourceVersion. */
+async function relist<T extends CachedObject>(state: InformerState<T>, signal: AbortSignal): Promise<string> {
+  state.stats.lists++;
+  const fresh = new Map<string, T>();
+  let token: string | undefined;
+  let resourceVersion = '';
+  do {
+    const page: ListPage = await state.transport.request<ListPage>(state.path, {
+      verb: 'list',
+      signal,
+      timeoutMs: 60_000,
+      query: { limit: state.pageSize, ...state.selectors, ...(token ? { continue: token } : {}) },
+    });
+    // Every page of a paginated list shares the first page's snapshot; its resourceVersion is the list's.
+    resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+    for (const item of page.items ?? []) fresh.set(objectKey(item), complete(state, item));
+    token = page.metadata?.continue || undefined;
+  } while (token);
+  replaceAll(state, fresh);
+  if (!state.isSynced) {
+    state.isSynced = true;
+    state.markSynced();
+  }
+  return resourceVersion;
+}
+
+/** Makes the cache exactly `fresh`: ADDED and MODIFIED for what is new or changed, DELETED for what is gone. */
+function replaceAll<T extends CachedObject>(state: InformerState<T>, fresh: ReadonlyMap<string, T>): void {
+  const { store } = state;
+  for (const [key, object] of fresh) {
+    const old = store.get(key);
+    if (old?.metadata?.resourceVersion === object.metadata?.resourceVersion && old) continue;
+    store.put(object);
+    emit(state, old ? { type: 'MODIFIED', object, old } : { type: 'ADDED', object });
+  }
+  for (const object of [...store.values()]) {
+    const key = objectKey(object);
+    if (!fresh.has(key)) {
+      store.remove(key);
+      emit(state, { type: 'DELETED', object, old: object });
+    }
+  }
+}
+
+/** Watches from `resourceVersion` until the stream ends or fails; events advance lastResourceVersion. */
+async function watch<T extends CachedObject>(
+  state: InformerState<T>,
+  resourceVersion: string,
+  signal: AbortSignal,
+): Promise<void> {
+  state.stats.watches++;
+  const stream = state.transport.stream(state.path, {
+    signal,
+    idleTimeoutMs: state.silenceMs,
+    query: {
+      watch: 1,
+      allowWatchBookmarks: true,
+      resourceVersion,
+      // Like client-go: the server ends the watch after 5–10 min, spreading reconnects of many clients.
+      timeoutSeconds: Math.round(300 + Math.random() * 300),
+      ...state.selectors,
+    },
+  });
+  for await (const raw of stream) {
+    const event = raw as WatchEvent;
+    const object = event.object;
+    if (!object) continue;
+    if (event.type === 'ERROR') throw watchErrorEvent(state.path, object);
+    state.lastResourceVersion = object.metadata?.resourceVersion ?? state.lastResourceVersion;
+    if (event.type === 'BOOKMARK') {
+      state.stats.bookmarks++;
+      continue;
+    }
+    applyWatchEvent(state, event.type, complete(state, object));
+  }
+}
+
+/** An ERROR event of a watch as a KubeApiError (GONE for 410: relist). */
+function watchErrorEvent(path: string, object: NonNullable<WatchEvent['object']>): KubeApiError {
+  const code = typeof object.code === 'number' ? object.code : 500;
+  return new KubeApiError(
+    code === 410 ? 'GONE' : 'SERVER_ERROR',
+    `watch ${path}: the apiserver sent a ${code} error event`,
+    {
+      retryable: true,
+      status: code,
+      ...(typeof object.reason === 'string' ? { reason: object.reason } : {}),
+      ...(typeof object.message === 'string' ? { detail: object.message } : {}),
+    },
+  );
+}
+
+function applyWatchEvent<T extends CachedObject>(
+  state: InformerState<T>,
+  type: string | undefined,
+  item: T,
+): void {
+  const key = objectKey(item);
+  if (type === 'DELETED') {
+    const old = state.store.remove(key);
+    emit(state, { type: 'DELETED', object: item, ...(old ? { old } : {}) });
+  } else if (type === 'ADDED' || type === 'MODIFIED') {
+    const old = state.store.put(item);
+    emit(state, old ? { type: 'MODIFIED', object: item, old } : { type: 'ADDED', object: item });
+  }
+}
+
+/** Lists and watch events on lists omit apiVersion and kind; reconcilers need them. */
+function complete<T extends CachedObject>(state: InformerState<T>, object: CachedObject): T {
+  object.apiVersion ??= state.apiVersion;
+  object.kind ??= state.options.resource.kind;
+  if (!state.options.keepManagedFields && object.metadata) delete object.metadata.managedFields;
+  return object as T;
+}
+
+function emit<T extends CachedObject>(state: InformerState<T>, event: InformerEvent<T>): void {
+  state.stats.events++;
+  for (const handler of state.handlers) {
+    try {
+      handler(event);
+    } catch (error) {
+      // A broken handler must not stop the cache for the others.
+      state.options.onError?.(
+        new KubeApiError('SERVER_ERROR', `an informer handler for ${state.options.resource.plural} threw`, {
+          cause: error,
+        }),
+      );
+    }
+  }
 }
