@@ -39,9 +39,17 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const q = ['name', 'controller'] as const;
   return {
     registry,
+    ...reconcileMetrics(registers),
+    ...workqueueMetrics(registers),
+    ...clientMetrics(registers),
+  };
+}
+
+/** controller-runtime's reconcile metrics, per controller. */
+function reconcileMetrics(registers: Registry[]) {
+  return {
     reconcileTotal: new Counter({
       name: 'controller_runtime_reconcile_total',
       help: 'Total number of reconciliations per controller',
@@ -91,6 +99,13 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       labelNames: ['controller'],
       registers,
     }),
+  };
+}
+
+/** client-go's workqueue metrics, per queue (`name`) and controller. */
+function workqueueMetrics(registers: Registry[]) {
+  const q = ['name', 'controller'] as const;
+  return {
     workqueueDepth: new Gauge({
       name: 'workqueue_depth',
       help: 'Current depth of workqueue',
@@ -135,6 +150,12 @@ export function createControllerMetrics(options: { processMetrics?: boolean } = 
       labelNames: q,
       registers,
     }),
+  };
+}
+
+/** Leader election, the REST client, the controller's API requests and the webhooks. */
+function clientMetrics(registers: Registry[]) {
+  return {
     leaderElectionMasterStatus: new Gauge({
       name: 'leader_election_master_status',
       help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master',

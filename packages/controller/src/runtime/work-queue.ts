@@ -140,26 +140,36 @@ export function createWorkQueue<K = string>(options: WorkQueueOptions<K>): WorkQ
       return processing.size === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
     },
   };
-  if (m) {
-    // Sampled on scrape, as client-go's updateUnfinishedWorkLoop does every 500 ms.
-    const sample = () => {
-      const now = performance.now();
-      let total = 0;
-      let longest = 0;
-      for (const started of processing.values()) {
-        total += now - started;
-        longest = Math.max(longest, now - started);
-      }
-      m.workqueueUnfinishedWork.set(labels, total / 1000);
-      m.workqueueLongestRunning.set(labels, longest / 1000);
-    };
-    const timer = setInterval(sample, 500);
-    timer.unref();
-    const stop = wq.shutDown;
-    wq.shutDown = () => {
-      clearInterval(timer);
-      stop();
-    };
-  }
+  if (m) sampleUnfinishedWork(wq, processing, m, labels);
   return wq;
+}
+
+/**
+ * Keeps the unfinished-work and longest-running gauges current every 500 ms, as client-go's
+ * updateUnfinishedWorkLoop does, until the queue shuts down.
+ */
+function sampleUnfinishedWork<K>(
+  wq: WorkQueue<K>,
+  processing: ReadonlyMap<K, number>,
+  m: ControllerMetrics,
+  labels: { name: string; controller: string },
+): void {
+  const sample = () => {
+    const now = performance.now();
+    let total = 0;
+    let longest = 0;
+    for (const started of processing.values()) {
+      total += now - started;
+      longest = Math.max(longest, now - started);
+    }
+    m.workqueueUnfinishedWork.set(labels, total / 1000);
+    m.workqueueLongestRunning.set(labels, longest / 1000);
+  };
+  const timer = setInterval(sample, 500);
+  timer.unref();
+  const stop = wq.shutDown;
+  wq.shutDown = () => {
+    clearInterval(timer);
+    stop();
+  };
 }
