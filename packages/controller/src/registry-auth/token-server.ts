@@ -150,15 +150,7 @@ export async function startRegistryTokenServer(
   const trustedProxies = parseTrustedProxies(options.trustedProxies ?? []);
   const ttlSeconds = parseTokenTtl(options.ttl ?? '5m');
   const issuer = options.issuer ?? 'hub-token';
-  const keyRing = await openKeyRing({
-    ...(options.keyDir ? { dir: options.keyDir } : {}),
-    issuer,
-    tokenTtlMs: ttlSeconds * 1000,
-    ...(options.keyActivationDelayMs !== undefined
-      ? { activationDelayMs: options.keyActivationDelayMs }
-      : {}),
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const keyRing = await openServerKeyRing(options, issuer, ttlSeconds);
   let written = '';
   const writeBundle = async () => {
     const bundle = keyRing.certificateBundle();
@@ -178,29 +170,10 @@ export async function startRegistryTokenServer(
   // During a rotation the published set shrinks once the old key's tokens have expired.
   const bundleTimer = setInterval(() => void refreshBundle(), options.bundleRefreshMs ?? 60_000);
   bundleTimer.unref();
-  const downloadCounter = createDownloadCounter({
-    write: options.downloadCountWriter ?? kubernetesDownloadCountWriter(options.kubeConfig),
-    ...(options.downloadCountIntervalMs !== undefined ? { intervalMs: options.downloadCountIntervalMs } : {}),
-    onError: (_name, error) => {
-      const code = (error as { code?: unknown }).code;
-      log({
-        type: 'error',
-        message: (error as Error).message,
-        code: typeof code === 'string' ? code : 'INTERNAL',
-      });
-    },
-  });
-  const authenticator = cachedAuthenticator(
-    options.authenticator ??
-      createTokenReviewAuthenticator({
-        kubeConfig: options.kubeConfig,
-        ...(options.tokenAudiences ? { audiences: options.tokenAudiences } : {}),
-      }),
-    { ttlMs: options.tokenReviewCacheTtlMs ?? 10_000 },
-  );
+  const downloadCounter = serverDownloadCounter(options, log);
   const handler = createRegistryTokenHandler({
     keyRing,
-    authenticator,
+    authenticator: serverAuthenticator(options),
     cache: options.cache,
     issuer,
     ttlSeconds,
@@ -213,33 +186,7 @@ export async function startRegistryTokenServer(
     ...(options.now ? { now: options.now } : {}),
   });
   const scheme = options.tls ? 'https' : 'http';
-  const listener = async (req: IncomingMessage, res: ServerResponse) => {
-    try {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/token') {
-        const forwarded = req.headers['x-forwarded-for'];
-        const clientAddress = clientAddressOf(
-          req.socket.remoteAddress,
-          Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
-          trustedProxies,
-        );
-        await send(res, await handler(toRequest(req, scheme), { clientAddress }));
-      } else if (path === '/healthz' && req.method === 'GET') {
-        await send(res, new Response('ok\n'));
-      } else {
-        await send(
-          res,
-          Response.json(
-            { errors: [{ code: 'NOT_FOUND', message: 'the token endpoint is /token' }] },
-            { status: 404 },
-          ),
-        );
-      }
-    } catch {
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
-    }
-  };
+  const listener = tokenServerListener(handler, trustedProxies, scheme);
   const server: Server = options.tls ? createHttpsServer(options.tls, listener) : createHttpServer(listener);
   server.requestTimeout = 10_000;
   server.headersTimeout = 5_000;
@@ -287,5 +234,84 @@ export async function startRegistryTokenServer(
     },
     stop,
     [Symbol.asyncDispose]: stop,
+  };
+}
+
+/** The signing keys: loaded from (or generated into) `keyDir`, activated after the configured delay. */
+function openServerKeyRing(options: RegistryTokenServerOptions, issuer: string, ttlSeconds: number) {
+  return openKeyRing({
+    ...(options.keyDir ? { dir: options.keyDir } : {}),
+    issuer,
+    tokenTtlMs: ttlSeconds * 1000,
+    ...(options.keyActivationDelayMs !== undefined
+      ? { activationDelayMs: options.keyActivationDelayMs }
+      : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
+/** Counts pulls into Repository status in batches; write failures are logged, never thrown. */
+function serverDownloadCounter(
+  options: RegistryTokenServerOptions,
+  log: NonNullable<RegistryTokenServerOptions['log']>,
+) {
+  return createDownloadCounter({
+    write: options.downloadCountWriter ?? kubernetesDownloadCountWriter(options.kubeConfig),
+    ...(options.downloadCountIntervalMs !== undefined ? { intervalMs: options.downloadCountIntervalMs } : {}),
+    onError: (_name, error) => {
+      const code = (error as { code?: unknown }).code;
+      log({
+        type: 'error',
+        message: (error as Error).message,
+        code: typeof code === 'string' ? code : 'INTERNAL',
+      });
+    },
+  });
+}
+
+/** Passwords reviewed with the TokenReview API (or the given authenticator), each answer cached briefly. */
+function serverAuthenticator(options: RegistryTokenServerOptions) {
+  return cachedAuthenticator(
+    options.authenticator ??
+      createTokenReviewAuthenticator({
+        kubeConfig: options.kubeConfig,
+        ...(options.tokenAudiences ? { audiences: options.tokenAudiences } : {}),
+      }),
+    { ttlMs: options.tokenReviewCacheTtlMs ?? 10_000 },
+  );
+}
+
+/** `GET /token` (the client address read through trusted proxies only), `GET /healthz`, and 404 otherwise. */
+function tokenServerListener(
+  handler: ReturnType<typeof createRegistryTokenHandler>,
+  trustedProxies: ReturnType<typeof parseTrustedProxies>,
+  scheme: 'http' | 'https',
+) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/token') {
+        const forwarded = req.headers['x-forwarded-for'];
+        const clientAddress = clientAddressOf(
+          req.socket.remoteAddress,
+          Array.isArray(forwarded) ? forwarded.join(',') : forwarded,
+          trustedProxies,
+        );
+        await send(res, await handler(toRequest(req, scheme), { clientAddress }));
+      } else if (path === '/healthz' && req.method === 'GET') {
+        await send(res, new Response('ok\n'));
+      } else {
+        await send(
+          res,
+          Response.json(
+            { errors: [{ code: 'NOT_FOUND', message: 'the token endpoint is /token' }] },
+            { status: 404 },
+          ),
+        );
+      }
+    } catch {
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    }
   };
 }
