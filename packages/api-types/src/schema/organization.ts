@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ICON_MAX_LENGTH } from '../naming/limits.ts';
 import { commonStatusShape, IMAGEHUB_API_VERSION, ListMetaSchema, ObjectMetaSchema } from './meta.ts';
 
 /** Organization `spec`. `creator` is set by the admission webhook on create. */
@@ -12,6 +13,11 @@ export const OrganizationSpecSchema = z.looseObject({
     .describe(
       'Visibility of repositories that have no Repository object yet, and of those the controller creates; true (private) when unset.',
     ),
+  icon: z
+    .string()
+    .max(ICON_MAX_LENGTH)
+    .optional()
+    .describe("The organization's icon (a URL or a small data: URI): DataPack grid entries' authorIcon."),
 });
 export type OrganizationSpec = z.output<typeof OrganizationSpecSchema>;
 

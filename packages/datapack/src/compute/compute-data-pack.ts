@@ -60,6 +60,10 @@ function dataOf(
   // grid: the original dropped downloadCount here and left repoName empty; both are filled.
   data.repoName = repoName;
   if (detail.icon !== undefined) data.icon = detail.icon;
+  // The original declared authorIcon and never filled it; it is the Organization's icon. `rating` stays
+  // reserved: nothing rates repositories, so it is never written.
+  const authorIcon = catalogue.organization(repoName.slice(0, repoName.indexOf('/')))?.spec.icon;
+  if (authorIcon !== undefined) data.authorIcon = authorIcon;
   data.keywords = [...(detail.keywords ?? [])];
   if (detail.size !== undefined) data.size = detail.size;
   if (detail.description !== undefined) data.description = detail.description;
