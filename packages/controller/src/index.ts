@@ -91,15 +91,22 @@ export { cachedAuthenticator, createTokenReviewAuthenticator } from './registry-
 export type { RegistryTokenServer, RegistryTokenServerOptions } from './registry-auth/token-server.ts';
 export { parseTokenTtl, startRegistryTokenServer } from './registry-auth/token-server.ts';
 export { CACHED_KINDS, informerCacheView } from './runtime/cache-view.ts';
+export { type Clock, systemClock } from './runtime/clock.ts';
 export { type Controller, type ControllerOptions, createController } from './runtime/controller.ts';
 export { installCrds } from './runtime/install-crds.ts';
-export { createKubeClient, type KubeClientOptions } from './runtime/kube-client.ts';
+export { createKubeClient, type KubeClient, type KubeClientOptions } from './runtime/kube-client.ts';
 export {
   createLeaderElector,
   type LeaderElectionOptions,
   type LeaderElector,
   type LeadershipEnd,
 } from './runtime/leader-election.ts';
+export {
+  type Lease,
+  type LeaseClient,
+  type LeaseSpec,
+  transportLeaseClient,
+} from './runtime/lease-client.ts';
 export { createLogger, type Logger, type LogLevel } from './runtime/logger.ts';
 export { type ControllerMetrics, createControllerMetrics } from './runtime/metrics.ts';
 export {

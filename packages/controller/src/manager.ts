@@ -239,6 +239,8 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
 
     const stopWork = new AbortController();
     const abortInFlight = new AbortController();
+    // Aborted when leadership is lost: the reconcile clients refuse writes from then on.
+    const fence = new AbortController();
     const stopElection = new AbortController();
     const controllers: Controller[] = [];
     let running: Promise<void> | undefined;
@@ -251,13 +253,14 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
           cache,
           fieldManager: `hub-controller-${definition.name}`,
           instance: replicaId,
+          fence: fence.signal,
           log,
         });
         controllers.push(
           createController({
             definition,
             factory,
-            client,
+            client: (signal) => client.withSignal(signal),
             metrics,
             log,
             concurrency: options.concurrency ?? 4,
@@ -278,12 +281,20 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       resolveDone = resolve;
     });
     let stopping: Promise<ManagerExit> | undefined;
+    /** Aborted reconciles get a moment to unwind; none of them can write any more. */
+    const unwind = async (work: Promise<void>) => {
+      const grace = new AbortController();
+      await Promise.race([work, sleep(1_000, grace.signal)]);
+      grace.abort();
+    };
     const stop = (reason: ManagerExit['reason'] = 'stopped', error?: Error): Promise<ManagerExit> => {
       stopping ??= (async () => {
         log.info('shutting down', { reason });
         stopWork.abort();
         let drainTimedOut = false;
-        if (running) {
+        if (running && reason === 'leadership-lost') {
+          await unwind(running);
+        } else if (running) {
           const drainMs = options.drainTimeoutMs ?? 30_000;
           const cancel = new AbortController();
           const drained = await Promise.race([
@@ -295,12 +306,10 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
             // The drain deadline passed: abort the reconciles still running and give them a moment to unwind.
             drainTimedOut = true;
             abortInFlight.abort();
-            const grace = new AbortController();
-            await Promise.race([running, sleep(1_000, grace.signal)]);
-            grace.abort();
+            await unwind(running);
           }
         }
-        // Release the lease only once no reconcile of ours can still write.
+        // Release the lease only once no reconcile of ours can still write (after a loss it is not released).
         stopElection.abort();
         await election;
         await cleanup();
@@ -320,7 +329,11 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
       const le = options.leaderElection;
       elector = createLeaderElector({ transport, ...le, identity: replicaId, metrics, log });
       election = elector.run(stopElection.signal).then((end) => {
-        if (end === 'lost')
+        if (end === 'lost') {
+          // Another replica may lead already: refuse and abort our writes now, also in the middle of a
+          // graceful drain, instead of draining (controller-runtime exits at once).
+          fence.abort();
+          abortInFlight.abort();
           void stop(
             'leadership-lost',
             new ControllerError(
@@ -328,6 +341,7 @@ export async function startManager(options: ManagerOptions): Promise<Manager> {
               'leadership was lost; exiting so a fresh replica can campaign',
             ),
           );
+        }
         return end;
       });
       void elector.leading.then(() => {

@@ -1,11 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { imageMetadataName } from '@hub/api-types';
+import { imageMetadataName, type Repository, repositoryMetadataName } from '@hub/api-types';
+import { startFaultProxy } from '@hub/test-env';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   create,
   eventually,
   freeLoopbackPort,
+  get,
   imageObject,
   startTestCluster,
   type TestCluster,
@@ -14,7 +19,9 @@ import {
 // Two real hub-controller processes (the committed bin, as a Deployment runs it) campaign for one Lease.
 const BIN = fileURLToPath(new URL('../bin/hub-controller.js', import.meta.url));
 const LEASE = 'hub-controller-test';
+const CUT_LEASE = 'hub-controller-cut-test';
 const LEASE_DURATION_MS = 15_000;
+const RENEW_DEADLINE_MS = 10_000;
 
 interface Replica {
   name: string;
@@ -28,19 +35,22 @@ interface Replica {
 let cluster: TestCluster;
 const replicas: Replica[] = [];
 
-async function startReplica(name: string): Promise<Replica> {
+async function startReplica(
+  name: string,
+  { kubeconfig = cluster.controlPlane.kubeconfigPath, lease = LEASE } = {},
+): Promise<Replica> {
   const [probe, metrics] = [await freeLoopbackPort(), await freeLoopbackPort()];
   const child = spawn(
     process.execPath,
     [
       BIN,
       '--kubeconfig',
-      cluster.controlPlane.kubeconfigPath,
+      kubeconfig,
       '--leader-elect',
       '--leader-election-namespace',
       'kube-system',
       '--leader-election-id',
-      LEASE,
+      lease,
       '--webhook-port',
       '0',
       '--metrics-bind-address',
@@ -58,10 +68,10 @@ async function startReplica(name: string): Promise<Replica> {
   return replica;
 }
 
-async function holder(): Promise<string | undefined> {
+async function holder(name = LEASE): Promise<string | undefined> {
   try {
     const lease = await cluster.admin.request<{ spec?: { holderIdentity?: string } }>(
-      `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${LEASE}`,
+      `/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/${name}`,
       { verb: 'get' },
     );
     return lease.spec?.holderIdentity ?? '';
@@ -157,4 +167,101 @@ it('elects exactly one leader, fails over within the lease duration, and release
   );
   expect(Date.now() - handoverAt).toBeLessThan(LEASE_DURATION_MS / 2);
   expect(standby.output.join('')).toContain('released the leader lease');
+});
+
+it('a leader cut off from the apiserver stops writing within its renew deadline, exits 1, and the standby takes over', async () => {
+  // replica-x reaches the apiserver only through the fault proxy (which holds the admin client certificate).
+  const tls: { ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string } = {};
+  await cluster.controlPlane.kubeConfig.applyToHTTPSOptions(tls);
+  const proxy = await startFaultProxy(new URL(cluster.controlPlane.server).host, [], {
+    upstreamTls: {
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+    },
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'hub-lease-cut-'));
+  try {
+    const kubeconfig = join(dir, 'proxied.kubeconfig');
+    // JSON is YAML: a kubeconfig without credentials, for the plain-HTTP proxy.
+    await writeFile(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        // client-node refuses http:// unless told TLS is off on purpose.
+        clusters: [
+          { name: 'proxy', cluster: { server: `http://${proxy.host}`, 'insecure-skip-tls-verify': true } },
+        ],
+        users: [{ name: 'proxied', user: {} }],
+        contexts: [{ name: 'proxy', context: { cluster: 'proxy', user: 'proxied' } }],
+        'current-context': 'proxy',
+      }),
+    );
+    const x = await startReplica('replica-x', { kubeconfig, lease: CUT_LEASE });
+    await eventually(
+      'replica-x to lead',
+      async () => ((await holder(CUT_LEASE)) === 'replica-x' ? true : undefined),
+      30_000,
+    );
+    const y = await startReplica('replica-y', { lease: CUT_LEASE });
+    await eventually('replica-y ready', async () => ((await ready(y)) ? true : undefined), 30_000);
+
+    // Work in flight at the cut: a burst of Images, cut once the leader is busy writing them.
+    const names = Array.from({ length: 80 }, (_, i) => `cut/app${i % 20}:v${Math.floor(i / 20)}`);
+    // Writes of replica-x that reached the apiserver.
+    const writes = () => proxy.forwarded.filter(({ request }) => !request.startsWith('GET '));
+    const beforeBurst = writes().length;
+    await Promise.all(names.map((name) => create(cluster.admin, imageObject(name, imageMetadataName(name)))));
+    await eventually('replica-x writing the burst', () =>
+      writes().length - beforeBurst >= 5 ? true : undefined,
+    );
+    const cutAt = Date.now();
+    proxy.cut();
+    let exitedAt = 0;
+    void x.exit.then(() => {
+      exitedAt = Date.now();
+    });
+    // The link comes back after the renew deadline: what replica-x still has in flight then would land
+    // beside the new leader, unless it was aborted at the deadline.
+    await new Promise((resolve) => setTimeout(resolve, RENEW_DEADLINE_MS + 2_000));
+    proxy.heal();
+    const code = await x.exit;
+    // Lost at the renew deadline (measured from its last renewal, which was before the cut): nothing after it.
+    const late = writes().filter(({ at }) => at > cutAt + RENEW_DEADLINE_MS);
+    expect(late.map(({ request }) => request)).toEqual([]);
+    expect(code).toBe(1);
+    const exitedAfterMs = exitedAt - cutAt;
+    // At once, not after a drain: the aborted reconciles unwind in well under a second.
+    expect(exitedAfterMs).toBeLessThan(RENEW_DEADLINE_MS + 5_000);
+    const out = x.output.join('');
+    expect(out).toContain('leadership lost');
+    expect(out).not.toContain('released the leader lease');
+
+    // Not released, so replica-y waits out the lease, then leads and finishes the burst.
+    await eventually(
+      'replica-y to take over',
+      async () => ((await holder(CUT_LEASE)) === 'replica-y' ? true : undefined),
+      LEASE_DURATION_MS + 15_000,
+    );
+    await eventually(
+      'replica-y to converge the burst',
+      async () => {
+        for (let i = 0; i < 20; i++) {
+          const repo = await get<Repository>(
+            cluster.admin,
+            'Repository',
+            repositoryMetadataName(`cut/app${i}`),
+          );
+          if ((repo?.status?.tags?.length ?? 0) !== 4) return undefined;
+        }
+        return true;
+      },
+      60_000,
+    );
+    expect(masterStatus(await scrape(y))).toBe('1');
+  } finally {
+    await proxy.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

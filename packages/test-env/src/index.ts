@@ -23,7 +23,14 @@ export type { HubTestEnv, HubTestEnvOptions } from './environment/start-environm
 export { startHubTestEnv } from './environment/start-environment.ts';
 export type { TestEnvErrorCode, TestEnvErrorOptions } from './errors.ts';
 export { isTestEnvError, TestEnvError } from './errors.ts';
-export type { Fault, FaultProxy, FaultRule, FaultTarget, InjectedFault } from './fault-proxy/index.ts';
+export type {
+  Fault,
+  FaultProxy,
+  FaultProxyOptions,
+  FaultRule,
+  FaultTarget,
+  InjectedFault,
+} from './fault-proxy/index.ts';
 export { faultTargetOf, startFaultProxy, takeRule } from './fault-proxy/index.ts';
 export type { KubeconfigInput } from './kubeconfig/render-kubeconfig.ts';
 export { kubeConfigFromString, renderKubeconfig } from './kubeconfig/render-kubeconfig.ts';

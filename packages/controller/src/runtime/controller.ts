@@ -9,7 +9,8 @@ import { createWorkQueue, type WorkQueue } from './work-queue.ts';
 export interface ControllerOptions {
   definition: ReconcilerDefinition;
   factory: SharedInformerFactory;
-  client: ReconcileClient;
+  /** The client of every reconcile, or one per reconcile given its signal (so the signal reaches its requests). */
+  client: ReconcileClient | ((signal: AbortSignal) => ReconcileClient);
   metrics: ControllerMetrics;
   log: Logger;
   /** Concurrent reconciles (async workers pulling from one queue). */
@@ -27,7 +28,8 @@ export interface Controller {
   watch(): void;
   /**
    * Runs workers until `stop` aborts, then takes no new work and resolves when the in-flight
-   * reconciles are done. `abortInFlight` aborts their signals (the drain deadline passed).
+   * reconciles are done. `abortInFlight` aborts their signals (the drain deadline passed, or leadership
+   * was lost).
    */
   run(stop: AbortSignal, abortInFlight: AbortSignal): Promise<void>;
 }
@@ -47,7 +49,7 @@ export function createController(options: ControllerOptions): Controller {
     const started = performance.now();
     const signal = AbortSignal.any([abortInFlight, AbortSignal.timeout(timeoutMs)]);
     const context = {
-      client: options.client,
+      client: typeof options.client === 'function' ? options.client(signal) : options.client,
       signal,
       now,
       log: log.with({ controller: name, name: key }),

@@ -1,9 +1,14 @@
-import { isKubeApiError, type KubeTransport, sleep } from '@hub/datapack';
+import type { KubeTransport } from '@hub/datapack';
+import { type Clock, systemClock } from './clock.ts';
+import { type Lease, type LeaseClient, transportLeaseClient } from './lease-client.ts';
 import type { Logger } from './logger.ts';
 import type { ControllerMetrics } from './metrics.ts';
 
 export interface LeaderElectionOptions {
-  transport: KubeTransport;
+  /** The apiserver; the Lease `namespace/name` is read and written through it unless `leases` is given. */
+  transport?: KubeTransport;
+  /** The Lease's reads and writes (default: through `transport`); tests pass a fake. */
+  leases?: LeaseClient;
   namespace: string;
   /** Lease name (`--leader-election-id`). */
   name: string;
@@ -13,6 +18,8 @@ export interface LeaderElectionOptions {
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+  /** Waits and expiry (default: the system's monotonic clock); tests pass a fake. */
+  clock?: Clock;
   metrics?: ControllerMetrics;
   log?: Logger;
 }
@@ -27,37 +34,36 @@ export interface LeaderElector {
   /** Settles once this replica leads. */
   readonly leading: Promise<void>;
   /**
-   * Campaigns until `signal` aborts or leadership is lost. On abort while leading the Lease is
+   * Campaigns until `signal` aborts or leadership is lost. Lost means no renewal landed within the renew
+   * deadline of the last one (a renewal still in flight then is aborted) or another replica holds the Lease;
+   * `run` then settles at once with `'lost'`, without touching the Lease. On abort while leading the Lease is
    * released (holder cleared) so a standby takes over at its next retry instead of after 15 s.
    */
   run(signal: AbortSignal): Promise<LeadershipEnd>;
 }
 
-interface Lease {
-  apiVersion?: string;
-  kind?: string;
-  metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec?: {
-    holderIdentity?: string | null;
-    leaseDurationSeconds?: number;
-    acquireTime?: string | null;
-    renewTime?: string | null;
-    leaseTransitions?: number;
-  };
-}
-
 /** MicroTime: RFC 3339 with exactly six fractional digits. */
-function microTime(date = new Date()): string {
+function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
+function leaseClientOf(options: LeaderElectionOptions, timeoutMs: number): LeaseClient {
+  if (options.leases) return options.leases;
+  if (!options.transport) throw new TypeError('createLeaderElector needs a transport or a lease client');
+  return transportLeaseClient(options.transport, {
+    namespace: options.namespace,
+    name: options.name,
+    timeoutMs,
+  });
+}
+
 export function createLeaderElector(options: LeaderElectionOptions): LeaderElector {
-  const { transport, namespace, name, identity } = options;
+  const { namespace, name, identity } = options;
   const leaseDuration = options.leaseDurationMs ?? 15_000;
   const renewDeadline = options.renewDeadlineMs ?? 10_000;
   const retryPeriod = options.retryPeriodMs ?? 2_000;
-  const base = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
-  const path = `${base}/${encodeURIComponent(name)}`;
+  const clock = options.clock ?? systemClock;
+  const leases = leaseClientOf(options, retryPeriod * 2);
   const log = options.log?.with({ lease: `${namespace}/${name}`, identity });
   const gauge = options.metrics?.leaderElectionMasterStatus;
   gauge?.set({ name }, 0);
@@ -66,17 +72,14 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
   const leading = new Promise<void>((resolve) => {
     markLeading = resolve;
   });
-  // Expiry is judged on our own clock from when we last saw the record change (clocks of replicas differ).
-  let observed: { record: string; at: number; lease: Lease } | undefined;
+  // Expiry is judged on our own clock from when we last saw the record change: the holder's renewTime is
+  // written by its clock, and clocks of replicas differ.
+  let observed: { record: string; at: number } | undefined;
 
+  /** One attempt: true when we hold the Lease afterwards, false when another replica validly holds it. */
   async function tryAcquireOrRenew(signal: AbortSignal): Promise<boolean> {
-    const now = new Date();
-    let current: Lease | undefined;
-    try {
-      current = await transport.request<Lease>(path, { verb: 'get', signal, timeoutMs: retryPeriod * 2 });
-    } catch (error) {
-      if (!(isKubeApiError(error) && error.code === 'NOT_FOUND')) throw error;
-    }
+    const now = clock.date();
+    const current = await leases.get(signal);
     const spec = {
       holderIdentity: identity,
       leaseDurationSeconds: Math.round(leaseDuration / 1000),
@@ -85,59 +88,80 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
       leaseTransitions: 0,
     };
     if (!current) {
-      await transport.request(base, {
-        verb: 'create',
-        method: 'POST',
-        signal,
-        timeoutMs: retryPeriod * 2,
-        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec },
-      });
+      const created = await leases.create(spec, signal);
+      observed = { record: JSON.stringify(created.spec ?? {}), at: clock.now() };
       return true;
     }
     const record = JSON.stringify(current.spec ?? {});
-    if (observed?.record !== record) observed = { record, at: Date.now(), lease: current };
+    if (observed?.record !== record) observed = { record, at: clock.now() };
     const holder = current.spec?.holderIdentity ?? '';
     const heldBySomeoneElse = holder !== '' && holder !== identity;
     const durationMs = (current.spec?.leaseDurationSeconds ?? leaseDuration / 1000) * 1000;
-    if (heldBySomeoneElse && observed.at + durationMs > Date.now()) return false;
+    if (heldBySomeoneElse && observed.at + durationMs > clock.now()) return false;
     if (holder === identity) {
-      spec.acquireTime = current.spec?.acquireTime ?? spec.acquireTime;
+      spec.acquireTime = current.spec?.acquireTime || spec.acquireTime;
       spec.leaseTransitions = current.spec?.leaseTransitions ?? 0;
     } else {
       spec.leaseTransitions = (current.spec?.leaseTransitions ?? 0) + 1;
     }
     // resourceVersion makes this an optimistic write: two candidates racing, one gets a 409.
-    const updated = await transport.request<Lease>(path, {
-      verb: 'update',
-      method: 'PUT',
-      signal,
-      timeoutMs: retryPeriod * 2,
-      body: { ...current, spec },
-    });
-    observed = { record: JSON.stringify(updated.spec ?? {}), at: Date.now(), lease: updated };
+    const updated = await leases.update({ ...current, spec }, signal);
+    observed = { record: JSON.stringify(updated.spec ?? {}), at: clock.now() };
+    return true;
+  }
+
+  /** Renews every retry period; the start time of the renewal that landed, or undefined when the term ended. */
+  async function renewWithin(term: AbortSignal): Promise<number | undefined> {
+    while (!term.aborted) {
+      await clock.sleep(retryPeriod, term);
+      if (term.aborted) return undefined;
+      const startedAt = clock.now();
+      try {
+        if (await tryAcquireOrRenew(term)) return startedAt;
+        log?.error('the lease is held by another replica');
+        return undefined;
+      } catch (error) {
+        if (!term.aborted) log?.error('lease renewal failed', { error });
+      }
+    }
+    return undefined;
+  }
+
+  /** Keeps the Lease until `signal` aborts (true) or a renewal misses the renew deadline (false). */
+  async function keepLeading(acquiredAt: number, signal: AbortSignal): Promise<boolean> {
+    let renewedAt = acquiredAt;
+    while (!signal.aborted) {
+      // The deadline cuts a renewal in flight: a hung request must not stretch leadership past it.
+      const deadline = new AbortController();
+      const term = AbortSignal.any([signal, deadline.signal]);
+      const timer = clock.sleep(renewedAt + renewDeadline - clock.now(), term).then(() => deadline.abort());
+      const renewed = await renewWithin(term);
+      deadline.abort();
+      await timer;
+      if (signal.aborted) return true;
+      if (renewed === undefined) return false;
+      renewedAt = renewed;
+    }
     return true;
   }
 
   async function release(): Promise<void> {
+    const signal = AbortSignal.timeout(2_000);
     try {
-      const current = await transport.request<Lease>(path, { verb: 'get', timeoutMs: 2_000 });
-      if (current.spec?.holderIdentity !== identity) return;
-      const now = microTime();
-      await transport.request(path, {
-        verb: 'update',
-        method: 'PUT',
-        timeoutMs: 2_000,
-        body: {
-          ...current,
-          spec: {
-            ...current.spec,
-            holderIdentity: '',
-            leaseDurationSeconds: 1,
-            acquireTime: now,
-            renewTime: now,
-          },
+      const current = await leases.get(signal);
+      if (current?.spec?.holderIdentity !== identity) return;
+      const now = microTime(clock.date());
+      const released: Lease = {
+        ...current,
+        spec: {
+          ...current.spec,
+          holderIdentity: '',
+          leaseDurationSeconds: 1,
+          acquireTime: now,
+          renewTime: now,
         },
-      });
+      };
+      await leases.update(released, signal);
       log?.info('released the leader lease');
     } catch (error) {
       log?.error('could not release the leader lease; a standby takes over when it expires', { error });
@@ -149,47 +173,36 @@ export function createLeaderElector(options: LeaderElectionOptions): LeaderElect
     isLeader: () => leader,
     leading,
     async run(signal) {
-      // Campaign.
+      // Campaign; the jitter keeps candidates that started together from retrying in lockstep.
+      let acquiredAt: number | undefined;
       while (!signal.aborted) {
+        const startedAt = clock.now();
         try {
-          if (await tryAcquireOrRenew(signal)) break;
+          if (await tryAcquireOrRenew(signal)) {
+            acquiredAt = startedAt;
+            break;
+          }
         } catch (error) {
           if (!signal.aborted) log?.debug('lease acquisition attempt failed', { error });
         }
-        await sleep(retryPeriod * (1 + Math.random() * 0.2), signal);
+        await clock.sleep(retryPeriod * (1 + Math.random() * 0.2), signal);
       }
-      if (signal.aborted) return 'never-acquired';
+      if (signal.aborted || acquiredAt === undefined) return 'never-acquired';
       leader = true;
       gauge?.set({ name }, 1);
       log?.info('became leader');
       markLeading();
-      // Renew every retryPeriod; give up when no renewal succeeded within renewDeadline.
-      let lastRenew = Date.now();
-      while (!signal.aborted) {
-        await sleep(retryPeriod, signal);
-        if (signal.aborted) break;
-        try {
-          const deadline = AbortSignal.timeout(Math.max(1, renewDeadline - (Date.now() - lastRenew)));
-          if (await tryAcquireOrRenew(AbortSignal.any([signal, deadline]))) {
-            lastRenew = Date.now();
-            continue;
-          }
-          // Someone else holds it: we lost it.
-          lastRenew = 0;
-        } catch (error) {
-          if (signal.aborted) break;
-          log?.error('lease renewal failed', { error });
-        }
-        if (Date.now() - lastRenew >= renewDeadline) {
-          leader = false;
-          gauge?.set({ name }, 0);
-          log?.error('leadership lost: the lease was not renewed within the renew deadline');
-          return 'lost';
-        }
-      }
-      await release();
+      const kept = await keepLeading(acquiredAt, signal);
       leader = false;
       gauge?.set({ name }, 0);
+      if (!kept) {
+        // Not released: the Lease may already be another replica's, and we cannot reach it anyway.
+        log?.error(
+          'leadership lost: no renewal within the renew deadline, or another replica holds the lease',
+        );
+        return 'lost';
+      }
+      await release();
       return 'released';
     },
   };

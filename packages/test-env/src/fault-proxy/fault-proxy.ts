@@ -5,7 +5,8 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import { type Fault, type FaultRule, faultTargetOf, takeRule } from './fault-rules.ts';
 
 /** One fault the proxy injected, for tests to assert that the fault really happened. */
@@ -15,9 +16,18 @@ export interface InjectedFault {
   url: string;
 }
 
+/** How the proxy reaches its target. */
+export interface FaultProxyOptions {
+  /**
+   * Forward over TLS, presenting this client certificate: a plain-HTTP front for an apiserver (the proxy
+   * authenticates; its clients send no credentials).
+   */
+  upstreamTls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+}
+
 /**
- * A node:http proxy in front of a registry that counts requests and injects faults. Its fields are live: the
- * handler updates the counters, and tests may replace `rules` between runs.
+ * A node:http proxy in front of a registry (or an apiserver) that counts requests and injects faults. Its
+ * fields are live: the handler updates the counters, and tests may replace `rules` between runs.
  */
 export interface FaultProxy {
   /** `127.0.0.1:<port>`: use it as the registry host (plain HTTP). */
@@ -30,25 +40,44 @@ export interface FaultProxy {
   rangeRequests: string[];
   /** Every request as `METHOD /path?query`, in arrival order. */
   requests: string[];
+  /** Every request sent on to the target as `METHOD /path?query`, with `Date.now()` when it was sent. */
+  forwarded: Array<{ request: string; at: number }>;
   injected: InjectedFault[];
+  /**
+   * A network partition from now on: open connections are reset, and every new request is held, neither
+   * forwarded nor answered. Held requests still count in `requests`.
+   */
+  cut(): void;
+  /**
+   * Ends a {@link cut}. Held requests whose client still waits are forwarded now, as TCP delivers what a
+   * connection sent during a partition once it heals; those whose client gave up are dropped.
+   */
+  heal(): void;
   close(): Promise<void>;
 }
+
+const CUT: FaultRule = { fault: { kind: 'hold' } };
 
 /** Start a proxy to `target` (`host:port`, plain HTTP) applying `rules` in order (see {@link takeRule}). */
 export async function startFaultProxy(
   target: string,
   rules: FaultRule | FaultRule[] = [],
+  options: FaultProxyOptions = {},
 ): Promise<FaultProxy> {
   const [targetHost, targetPort] = target.split(':') as [string, string];
-  const state: Omit<FaultProxy, 'host' | 'close'> = {
+  const state: Omit<FaultProxy, 'host' | 'cut' | 'heal' | 'close'> = {
     rules: Array.isArray(rules) ? rules : [rules],
     blobGets: 0,
     manifestGets: 0,
     manifestHeads: 0,
     rangeRequests: [],
     requests: [],
+    forwarded: [],
     injected: [],
   };
+  const tls = options.upstreamTls;
+  const send = tls ? httpsRequest : httpRequest;
+  const held = new Set<() => void>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
@@ -71,13 +100,35 @@ export async function startFaultProxy(
       req.resume();
       return;
     }
-    const upstream = httpRequest(
+    if (early?.fault.kind === 'hold') {
+      state.injected.push({ kind: 'hold', method, url });
+      // Read the body now: a socket left unread would not notice that its client gave up.
+      const body: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => body.push(chunk));
+      const release = () => {
+        held.delete(release);
+        const go = () => {
+          if (!res.destroyed) forward(req, res, method, url, Buffer.concat(body));
+        };
+        if (req.complete) go();
+        else req.once('end', go);
+      };
+      held.add(release);
+      res.once('close', () => held.delete(release));
+      return;
+    }
+    forward(req, res, method, url);
+  });
+  const forward = (req: IncomingMessage, res: ServerResponse, method: string, url: string, body?: Buffer) => {
+    state.forwarded.push({ request: `${method} ${url}`, at: Date.now() });
+    const upstream = send(
       {
         host: targetHost,
         port: Number(targetPort),
         method,
         path: url,
         headers: { ...req.headers, host: target },
+        ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),
       },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
@@ -97,12 +148,26 @@ export async function startFaultProxy(
     // A broken upstream (or a request Node refuses to send) is a reset for the client, never a proxy crash.
     upstream.on('error', () => res.destroy());
     res.on('close', () => upstream.destroy());
-    req.pipe(upstream);
+    if (body) upstream.end(body);
+    else req.pipe(upstream);
+  };
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const proxy: FaultProxy = Object.assign(state, {
     host: `127.0.0.1:${port}`,
+    cut() {
+      if (!state.rules.includes(CUT)) state.rules.unshift(CUT);
+      for (const socket of sockets) socket.destroy();
+    },
+    heal() {
+      state.rules = state.rules.filter((rule) => rule !== CUT);
+      for (const release of [...held]) release();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

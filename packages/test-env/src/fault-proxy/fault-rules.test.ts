@@ -28,6 +28,12 @@ describe('takeRule', () => {
     expect(rules.map((r) => r.times)).toEqual([0, 0]);
   });
 
+  it('decides a hold on the request, for any method', () => {
+    const rules: FaultRule[] = [{ fault: { kind: 'hold' } }];
+    expect(takeRule(rules, { method: 'PUT', url: '/apis/x' }, 'response')).toBeUndefined();
+    expect(takeRule(rules, { method: 'PUT', url: '/apis/x' }, 'request')?.fault.kind).toBe('hold');
+  });
+
   it('skips bodies smaller than minBytes and non-GET methods', () => {
     const rules: FaultRule[] = [{ fault: { kind: 'truncate' }, minBytes: 100 }];
     expect(takeRule(rules, blob, 'response')).toBeUndefined();

@@ -9,6 +9,8 @@ export type Fault =
   | { kind: 'truncate' }
   /** Answer with this status instead of forwarding (no body). */
   | { kind: 'status'; status: 429 | 500 | 502 | 503; retryAfter?: string }
+  /** Neither forward nor answer: the request hangs until the client gives up (a network partition). */
+  | { kind: 'hold' }
   /** Send about half the body, then send nothing for `ms` (longer than the client's idle timeout). */
   | { kind: 'stall'; ms: number }
   /** Flip the first byte of the body: the length is right, the digest is not. */
@@ -36,9 +38,9 @@ export function faultTargetOf(url: string): Exclude<FaultTarget, 'any'> | undefi
   return undefined;
 }
 
-/** Faults decided before contacting upstream (status) vs. once its response headers are known (body faults). */
+/** Faults decided before contacting upstream (status, hold) vs. once its response headers are known (body faults). */
 export function isBodyFault(fault: Fault): boolean {
-  return fault.kind !== 'status';
+  return fault.kind !== 'status' && fault.kind !== 'hold';
 }
 
 /**

@@ -1,4 +1,4 @@
-export type { FaultProxy, InjectedFault } from './fault-proxy.ts';
+export type { FaultProxy, FaultProxyOptions, InjectedFault } from './fault-proxy.ts';
 export { startFaultProxy } from './fault-proxy.ts';
 export type { Fault, FaultRule, FaultTarget } from './fault-rules.ts';
 export { faultTargetOf, takeRule } from './fault-rules.ts';
