@@ -111,8 +111,86 @@ function kubeError(error: unknown, what: string): DataPackError {
   );
 }
 
+async function getPack(
+  transport: KubeTransport,
+  name: string,
+  signal: AbortSignal,
+): Promise<DataPack | undefined> {
+  try {
+    return await transport.request<DataPack>(objectPath(KUBE_RESOURCES.DataPack, name), {
+      verb: 'get',
+      signal,
+    });
+  } catch (error) {
+    if (isKubeApiError(error) && error.code === 'NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+async function createPack(
+  transport: KubeTransport,
+  pack: DataPack,
+  signal: AbortSignal,
+): Promise<DataPack | undefined> {
+  try {
+    return await transport.request<DataPack>(collectionPath(KUBE_RESOURCES.DataPack), {
+      verb: 'create',
+      method: 'POST',
+      body: pack,
+      signal,
+    });
+  } catch (error) {
+    if (isKubeApiError(error) && (error.code === 'ALREADY_EXISTS' || error.reason === 'AlreadyExists'))
+      return undefined;
+    throw error;
+  }
+}
+
+// Watches the one pack from the resourceVersion we saw, so no update between GET and watch is lost.
+// `check` sees every version: the pack may be deleted and recreated with another spec meanwhile.
+async function waitForVerdict(
+  transport: KubeTransport,
+  name: string,
+  resourceVersion: string | undefined,
+  check: (pack: DataPack) => DataPack,
+  signal: AbortSignal,
+): Promise<DataPackResult | 'deleted'> {
+  let from = resourceVersion;
+  for (;;) {
+    const query = {
+      watch: 'true',
+      fieldSelector: `metadata.name=${name}`,
+      allowWatchBookmarks: 'true',
+      ...(from === undefined ? {} : { resourceVersion: from }),
+    };
+    for await (const raw of transport.stream(collectionPath(KUBE_RESOURCES.DataPack), {
+      query,
+      signal,
+      idleTimeoutMs: 90_000,
+    })) {
+      const event = raw as { type?: string; object?: DataPack & { code?: number } };
+      if (event.type === 'ERROR') {
+        from = undefined; // 410 Gone: start again from the current state
+        break;
+      }
+      if (event.object?.metadata?.resourceVersion !== undefined) from = event.object.metadata.resourceVersion;
+      if (event.type === 'DELETED') return 'deleted';
+      if (event.type === 'ADDED' || event.type === 'MODIFIED') {
+        const result = resultOf(check(event.object as DataPack));
+        if (result !== undefined) return result;
+      }
+    }
+    if (from === undefined) {
+      const pack = await getPack(transport, name, signal);
+      if (pack === undefined) return 'deleted';
+      const result = resultOf(check(pack));
+      if (result !== undefined) return result;
+      from = pack.metadata.resourceVersion;
+    }
+  }
+}
+
 function createCrClient(options: CrClientOptions): DataPackClient {
-  const resource = KUBE_RESOURCES.DataPack;
   const naming = options.naming ?? 'spec-hash';
   const expireTime = options.expireTime ?? '2h';
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -135,83 +213,6 @@ function createCrClient(options: CrClientOptions): DataPackClient {
             new TypeError('createDataPackClient({ mode: "cr" }) needs kubeConfig or transport.'),
           );
   transportPromise.catch(() => {});
-
-  async function getPack(
-    transport: KubeTransport,
-    name: string,
-    signal: AbortSignal,
-  ): Promise<DataPack | undefined> {
-    try {
-      return await transport.request<DataPack>(objectPath(resource, name), { verb: 'get', signal });
-    } catch (error) {
-      if (isKubeApiError(error) && error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    }
-  }
-
-  async function createPack(
-    transport: KubeTransport,
-    pack: DataPack,
-    signal: AbortSignal,
-  ): Promise<DataPack | undefined> {
-    try {
-      return await transport.request<DataPack>(collectionPath(resource), {
-        verb: 'create',
-        method: 'POST',
-        body: pack,
-        signal,
-      });
-    } catch (error) {
-      if (isKubeApiError(error) && (error.code === 'ALREADY_EXISTS' || error.reason === 'AlreadyExists'))
-        return undefined;
-      throw error;
-    }
-  }
-
-  // Watches the one pack from the resourceVersion we saw, so no update between GET and watch is lost.
-  // `check` sees every version: the pack may be deleted and recreated with another spec meanwhile.
-  async function waitForVerdict(
-    transport: KubeTransport,
-    name: string,
-    resourceVersion: string | undefined,
-    check: (pack: DataPack) => DataPack,
-    signal: AbortSignal,
-  ): Promise<DataPackResult | 'deleted'> {
-    let from = resourceVersion;
-    for (;;) {
-      const query = {
-        watch: 'true',
-        fieldSelector: `metadata.name=${name}`,
-        allowWatchBookmarks: 'true',
-        ...(from === undefined ? {} : { resourceVersion: from }),
-      };
-      for await (const raw of transport.stream(collectionPath(resource), {
-        query,
-        signal,
-        idleTimeoutMs: 90_000,
-      })) {
-        const event = raw as { type?: string; object?: DataPack & { code?: number } };
-        if (event.type === 'ERROR') {
-          from = undefined; // 410 Gone: start again from the current state
-          break;
-        }
-        if (event.object?.metadata?.resourceVersion !== undefined)
-          from = event.object.metadata.resourceVersion;
-        if (event.type === 'DELETED') return 'deleted';
-        if (event.type === 'ADDED' || event.type === 'MODIFIED') {
-          const result = resultOf(check(event.object as DataPack));
-          if (result !== undefined) return result;
-        }
-      }
-      if (from === undefined) {
-        const pack = await getPack(transport, name, signal);
-        if (pack === undefined) return 'deleted';
-        const result = resultOf(check(pack));
-        if (result !== undefined) return result;
-        from = pack.metadata.resourceVersion;
-      }
-    }
-  }
 
   return {
     mode: 'cr',
