@@ -152,34 +152,7 @@ async function startOnce(
       createCertificateAuthority('hub-testenv-client-ca'),
       supportsUnsafeNoFsync(binaries.etcd),
     ]);
-    const serving = await servingCa.issue({
-      commonName: 'kube-apiserver',
-      dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-      ipAddresses: ['127.0.0.1', '10.0.0.1'],
-      usage: 'server',
-    });
-    const sa = generateKeyPairSync('ec', {
-      namedCurve: 'prime256v1',
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    const files = {
-      tlsCertFile: join(certDir, 'apiserver.crt'),
-      tlsKeyFile: join(certDir, 'apiserver.key'),
-      clientCaFile: join(certDir, 'client-ca.crt'),
-      servingCaFile: join(certDir, 'serving-ca.crt'),
-      serviceAccountPublicKeyFile: join(certDir, 'sa.pub'),
-      serviceAccountSigningKeyFile: join(certDir, 'sa.key'),
-    };
-    await Promise.all([
-      writeFile(files.tlsCertFile, serving.certPem),
-      writeFile(files.tlsKeyFile, serving.keyPem, { mode: 0o600 }),
-      writeFile(files.clientCaFile, clientCa.certPem),
-      writeFile(files.servingCaFile, servingCa.certPem),
-      writeFile(files.serviceAccountPublicKeyFile, sa.publicKey),
-      writeFile(files.serviceAccountSigningKeyFile, sa.privateKey, { mode: 0o600 }),
-    ]);
-
+    const files = await writeApiserverCertificates(certDir, servingCa, clientCa);
     const etcd = spawnManaged(
       'etcd',
       binaries.etcd,
@@ -193,21 +166,7 @@ async function startOnce(
     );
     processes.push(etcd);
     const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
-    await pollUntil(
-      async () => {
-        const res = await simpleRequest(`${etcdUrl}/health`, { timeoutMs: 1000 });
-        return res.status === 200 && /"health":\s*"true"/.test(res.body) ? true : undefined;
-      },
-      {
-        timeoutMs,
-        intervalMs: 100,
-        abortIf: () => exitedError(etcd),
-        onTimeout: () =>
-          new TestEnvError('START_TIMEOUT', `etcd did not become healthy within ${timeoutMs} ms`, {
-            output: etcd.output(),
-          }),
-      },
-    );
+    await waitForEtcd(etcd, etcdUrl, timeoutMs);
 
     const apiserverArgs = kubeApiserverArgs({
       etcdUrl,
@@ -254,19 +213,7 @@ async function startOnce(
       pids.kubeApiserver = apiserver.pid;
       await waitReady();
     };
-    // envtest waits for the default namespace: the bootstrap controller creates it after readyz.
-    await pollUntil(
-      async () => {
-        const res = await simpleRequest(`${server}/api/v1/namespaces/default`, { ...tls, timeoutMs: 2000 });
-        return res.status === 200 ? true : undefined;
-      },
-      {
-        timeoutMs,
-        intervalMs: 100,
-        abortIf: () => exitedError(apiserver),
-        onTimeout: () => new TestEnvError('START_TIMEOUT', 'the default namespace did not appear'),
-      },
-    );
+    await waitForDefaultNamespace(server, tls, timeoutMs, () => exitedError(apiserver));
 
     const kubeconfig = renderKubeconfig({ server, caPem: servingCa.certPem, user: 'admin', ...admin });
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
@@ -291,6 +238,81 @@ async function startOnce(
     await cleanup();
     throw error;
   }
+}
+
+/** The apiserver's serving certificate, the CAs and a service-account key pair, written under `certDir`. */
+async function writeApiserverCertificates(
+  certDir: string,
+  servingCa: Awaited<ReturnType<typeof createCertificateAuthority>>,
+  clientCa: Awaited<ReturnType<typeof createCertificateAuthority>>,
+) {
+  const serving = await servingCa.issue({
+    commonName: 'kube-apiserver',
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
+    ipAddresses: ['127.0.0.1', '10.0.0.1'],
+    usage: 'server',
+  });
+  const sa = generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const files = {
+    tlsCertFile: join(certDir, 'apiserver.crt'),
+    tlsKeyFile: join(certDir, 'apiserver.key'),
+    clientCaFile: join(certDir, 'client-ca.crt'),
+    servingCaFile: join(certDir, 'serving-ca.crt'),
+    serviceAccountPublicKeyFile: join(certDir, 'sa.pub'),
+    serviceAccountSigningKeyFile: join(certDir, 'sa.key'),
+  };
+  await Promise.all([
+    writeFile(files.tlsCertFile, serving.certPem),
+    writeFile(files.tlsKeyFile, serving.keyPem, { mode: 0o600 }),
+    writeFile(files.clientCaFile, clientCa.certPem),
+    writeFile(files.servingCaFile, servingCa.certPem),
+    writeFile(files.serviceAccountPublicKeyFile, sa.publicKey),
+    writeFile(files.serviceAccountSigningKeyFile, sa.privateKey, { mode: 0o600 }),
+  ]);
+  return files;
+}
+
+async function waitForEtcd(etcd: ManagedProcess, etcdUrl: string, timeoutMs: number): Promise<void> {
+  await pollUntil(
+    async () => {
+      const res = await simpleRequest(`${etcdUrl}/health`, { timeoutMs: 1000 });
+      return res.status === 200 && /"health":\s*"true"/.test(res.body) ? true : undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      abortIf: () => exitedError(etcd),
+      onTimeout: () =>
+        new TestEnvError('START_TIMEOUT', `etcd did not become healthy within ${timeoutMs} ms`, {
+          output: etcd.output(),
+        }),
+    },
+  );
+}
+
+/** envtest waits for the default namespace: the bootstrap controller creates it after readyz. */
+async function waitForDefaultNamespace(
+  server: string,
+  tls: { ca: string; cert: string; key: string },
+  timeoutMs: number,
+  exited: () => TestEnvError | undefined,
+): Promise<void> {
+  await pollUntil(
+    async () => {
+      const res = await simpleRequest(`${server}/api/v1/namespaces/default`, { ...tls, timeoutMs: 2000 });
+      return res.status === 200 ? true : undefined;
+    },
+    {
+      timeoutMs,
+      intervalMs: 100,
+      abortIf: exited,
+      onTimeout: () => new TestEnvError('START_TIMEOUT', 'the default namespace did not appear'),
+    },
+  );
 }
 
 function makeControlPlane(input: {
