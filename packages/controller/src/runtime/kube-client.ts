@@ -119,28 +119,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
       }
       eventsInFlight++;
       const namespace = about.namespace ?? options.eventNamespace ?? 'default';
-      const now = new Date().toISOString();
-      const body = {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { generateName: `${about.name}.`, namespace },
-        involvedObject: {
-          apiVersion: about.apiVersion,
-          kind: about.kind,
-          name: about.name,
-          ...(about.namespace ? { namespace: about.namespace } : {}),
-          ...(about.uid ? { uid: about.uid } : {}),
-        },
-        type: event.type,
-        reason: event.reason,
-        message: event.message.slice(0, 1024),
-        source: { component: fieldManager },
-        reportingComponent: fieldManager,
-        reportingInstance: options.instance ?? fieldManager,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      };
+      const body = eventBody(about, event, namespace, fieldManager, options.instance ?? fieldManager);
       // Not tied to the reconcile's signal: an Event about a timed-out reconcile is still worth sending.
       send(`/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
         verb: 'create',
@@ -160,4 +139,36 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
     },
   });
   return Object.assign(clientWith(), { withSignal: (signal: AbortSignal) => clientWith(signal) });
+}
+
+/** A core/v1 Event about `about`, reported by `fieldManager` (its message capped at 1 KiB). */
+function eventBody(
+  about: ObjectRef,
+  event: EventRecord,
+  namespace: string,
+  fieldManager: string,
+  instance: string,
+) {
+  const now = new Date().toISOString();
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { generateName: `${about.name}.`, namespace },
+    involvedObject: {
+      apiVersion: about.apiVersion,
+      kind: about.kind,
+      name: about.name,
+      ...(about.namespace ? { namespace: about.namespace } : {}),
+      ...(about.uid ? { uid: about.uid } : {}),
+    },
+    type: event.type,
+    reason: event.reason,
+    message: event.message.slice(0, 1024),
+    source: { component: fieldManager },
+    reportingComponent: fieldManager,
+    reportingInstance: instance,
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
 }
