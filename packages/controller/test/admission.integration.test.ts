@@ -1,7 +1,10 @@
-import type { Organization } from '@hub/api-types';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataPack, Organization } from '@hub/api-types';
 import { imageMetadataName, organizationMetadataName } from '@hub/api-types';
 import { createKubeTransport, isKubeApiError, type KubeTransport } from '@hub/datapack';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import type { Manager } from '../src/index.ts';
 import {
   create,
@@ -222,5 +225,38 @@ describe('the admission webhooks with real identities', () => {
     }
     expect(await healthy()).toBe(true);
     expect(await attempt(() => create(as('alice'), image('alice-org/after:v1')))).toBe('allowed');
+  });
+});
+
+// Seed 000's DataPack names its Images labring.cert.manager.v1.7.0 and .v1.8.0; hub derives
+// labring.cert-manager.<tag>. The dotted form is refused at admission, with the name to use.
+describe("the seed sample's metaName on the real apiserver", () => {
+  it('refuses the dotted metaName with the derived name, and accepts the derived one', async () => {
+    const fixture = join(
+      import.meta.dirname,
+      '../../api-types/src/__fixtures__/seed-000-datapack-detail.yaml',
+    );
+    const documents = parseAllDocuments(readFileSync(fixture, 'utf8')).map((d) => d.toJS() as DataPack);
+    const pack = documents.find((d) => d.status?.datas !== undefined) as DataPack;
+    const entry = pack.status?.datas?.['labring/cert-manager:v1.8.0'];
+    const tags = entry?.tags ?? [];
+    expect(tags.map((t) => t.metaName)).toEqual([
+      'labring.cert.manager.v1.7.0',
+      'labring.cert.manager.v1.8.0',
+    ]);
+    for (const { name: tagName, metaName = '' } of tags) {
+      const name = `labring/cert-manager:${tagName}`;
+      const refused = await attempt(() => create(cluster.admin, imageObject(name, metaName)));
+      expect(refused).toMatchObject({ status: 422 });
+      const { message } = refused as { message: string };
+      expect(message).toContain(`metadata.name must be "labring.cert-manager.${tagName}"`);
+      expect(message).toContain("writes the name's dashes as dots");
+      expect(await get(cluster.admin, 'Image', metaName)).toBeUndefined();
+      expect(await attempt(() => create(cluster.admin, imageObject(name, imageMetadataName(name))))).toBe(
+        'allowed',
+      );
+    }
+    for (const tag of tags)
+      await remove(cluster.admin, 'Image', imageMetadataName(`labring/cert-manager:${tag.name}`));
   });
 });

@@ -279,6 +279,21 @@ describe('validation: names', () => {
     ).toContain('"acme"');
   });
 
+  it("refuses the seed sample's dotted metaName and names the derived one", () => {
+    // Seed 000's DataPack lists labring/cert-manager:v1.7.0 as labring.cert.manager.v1.7.0.
+    const image = {
+      ...imageObject('labring/cert-manager:v1.7.0'),
+      metadata: { name: 'labring.cert.manager.v1.7.0' },
+    };
+    const decision = run(
+      'image-validation',
+      admissionRequest('CREATE', 'Image', { username: 'admin', groups: ['system:masters'] }, image),
+    );
+    expect(decision).toMatchObject({ allowed: false, code: 422 });
+    expect(decision.message).toContain('metadata.name must be "labring.cert-manager.v1.7.0"');
+    expect(decision.message).toContain("writes the name's dashes as dots");
+  });
+
   it('spec.name is immutable', () => {
     const before = imageObject('labring/mysql:v1');
     const after = { ...imageObject('labring/mysql:v2'), metadata: before.metadata };

@@ -17,6 +17,7 @@ import { isAuthenticated, isPrivilegedIdentity, type Requester } from '../permis
 import { mayCreateOrganization } from '../permissions/organization-creation.ts';
 import { authorizeCatalogueWrite } from './authorize.ts';
 import { allow, deny, safeReview } from './decision.ts';
+import { dottedNameHint } from './dotted-name-hint.ts';
 import { describeForeignObject, foreignObjectOf } from './organization-squatting.ts';
 import {
   asRecord,
@@ -111,7 +112,7 @@ function review(kind: Kind, request: AdmissionRequest, { cache, policy }: Contex
   if (operation !== 'DELETE' && metadataName !== parsed.metadataName) {
     return deny(
       422,
-      `${subject}: metadata.name must be "${parsed.metadataName}", derived from spec.name (got ${quoted(metadataName)})`,
+      `${subject}: metadata.name must be "${parsed.metadataName}", derived from spec.name (got ${quoted(metadataName)})${dottedNameHint(metadataName, parsed.metadataName)}`,
     );
   }
   if (kind === 'Organization')
