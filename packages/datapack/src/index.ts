@@ -47,20 +47,22 @@ export {
 } from './errors.ts';
 export { createHubHandler, type HubHandler, type HubHandlerOptions } from './handler/create-hub-handler.ts';
 export {
+  type AuthenticatorCacheOptions,
   apiVersionOf,
   type Backoff,
   type CachedObject,
+  cachedAuthenticator,
   collectionPath,
   createBackoff,
   createInformer,
   createKubeTransport,
   createSharedInformerFactory,
+  createTokenReviewAuthenticator,
   type Informer,
   type InformerEvent,
   type InformerOptions,
   type InformerStats,
   isKubeApiError,
-  jittered,
   type KnownKind,
   KUBE_RESOURCES,
   KubeApiError,
@@ -75,9 +77,14 @@ export {
   ObjectStore,
   objectKey,
   objectPath,
+  type ReviewedIdentity,
   type SharedInformerFactory,
   sleep,
+  type TokenAuthenticator,
+  type TokenReviewOptions,
 } from './kube/index.ts';
+export { type OrganizationPatch, validateOrganizationPatch } from './manage/organization-patch.ts';
+export { type RepositoryPatch, validateRepositoryPatch } from './manage/repository-patch.ts';
 export {
   type RepositoryDetail,
   type RepositoryItem,
@@ -94,3 +101,16 @@ export {
   searchRepositories,
   validateRepositoryQuery,
 } from './search/search-repositories.ts';
+export {
+  createHubSessions,
+  type HubSession,
+  type HubSessionOptions,
+  type HubSessions,
+} from './session/hub-sessions.ts';
+export {
+  createSessionSealer,
+  SESSION_SECRET_MIN_LENGTH,
+  type SessionPayload,
+  type SessionSealer,
+} from './session/session-cookie.ts';
+export { DEFAULT_SESSION_MAX_AGE_MS, jwtExpiry, sessionExpiry } from './session/session-expiry.ts';

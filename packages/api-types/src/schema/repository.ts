@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ICON_MAX_LENGTH, README_MAX_BYTES } from '../naming/limits.ts';
 import {
   commonStatusShape,
   IMAGEHUB_API_VERSION,
@@ -24,6 +25,28 @@ export const RepositorySpecSchema = z.looseObject({
     .boolean()
     .default(false)
     .describe('Private repositories are pulled by organization managers only.'),
+  // Edits made in the hub: reads prefer them over the latest Image's detail, and hub-index (which
+  // rewrites Images with force) never writes them, so an edit survives the next index run.
+  description: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe('Description override; reads prefer it to the latest Image.'),
+  keywords: z
+    .array(z.string().max(64))
+    .max(32)
+    .optional()
+    .describe('Keywords override; replaces the latest Image keywords in reads.'),
+  docs: z
+    .string()
+    .max(README_MAX_BYTES)
+    .optional()
+    .describe('README override (markdown), like hub-index --readme.'),
+  icon: z
+    .string()
+    .max(ICON_MAX_LENGTH)
+    .optional()
+    .describe('Icon override: an https URL or a small data: URI.'),
 });
 export type RepositorySpec = z.output<typeof RepositorySpecSchema>;
 

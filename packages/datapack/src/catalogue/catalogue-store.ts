@@ -132,6 +132,12 @@ export function createCatalogueStore(): CatalogueStore {
         keywords.push(canonical);
       }
     };
+    // A keywords edit made in the hub replaces what labels and Images say (the labels follow Images).
+    const override = repository?.spec.keywords;
+    if (Array.isArray(override)) {
+      for (const keyword of override) add(keyword);
+      return keywords;
+    }
     for (const key of Object.keys(repository?.metadata.labels ?? {})) {
       if (key.startsWith(KEYWORD_LABEL_PREFIX)) add(key.slice(KEYWORD_LABEL_PREFIX.length));
     }

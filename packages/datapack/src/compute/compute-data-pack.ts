@@ -53,7 +53,15 @@ function dataOf(
   repository: Repository | undefined,
   catalogue: CatalogueReader,
 ): DataPackData {
-  const detail = image.spec.detail;
+  // A repository's hub edits (spec overrides) apply to every tag, ahead of what hub-index wrote.
+  const override = repository?.spec.name === repoName ? repository.spec : undefined;
+  const detail = {
+    ...image.spec.detail,
+    ...(override?.icon === undefined ? {} : { icon: override.icon }),
+    ...(override?.description === undefined ? {} : { description: override.description }),
+    ...(override?.keywords === undefined ? {} : { keywords: override.keywords }),
+    ...(override?.docs === undefined ? {} : { docs: override.docs }),
+  };
   const data: DataPackData = { name };
   if (image.spec.type !== undefined) data.type = image.spec.type;
   if (type === 'base') return data;

@@ -1,13 +1,24 @@
+import { canPullRepository } from '@hub/api-types/access';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
 import { type RepositoryAccess, repositoryVisibility } from '../catalogue/repository-visibility.ts';
 import { computeDataPack } from '../compute/compute-data-pack.ts';
 import { validateDataPackRequest } from '../compute/validate-request.ts';
 import { DataPackError } from '../errors.ts';
+import type { KubeTransport } from '../kube/kube-transport.ts';
+import { createCatalogueWrites } from '../manage/catalogue-writes.ts';
 import { repositoryDetail } from '../search/repository-item.ts';
 import { type RepositorySort, searchRepositories } from '../search/search-repositories.ts';
+import type { HubSession, HubSessions } from '../session/hub-sessions.ts';
 import { errorResponse, jsonRead, jsonText } from './http-response.ts';
+import {
+  deleteTagRoute,
+  type ManagementContext,
+  patchOrganizationRoute,
+  patchRepositoryRoute,
+} from './management-routes.ts';
 import { createPackSerializer } from './pack-json.ts';
 import { readJsonBody } from './read-json-body.ts';
+import { sessionRoute } from './session-routes.ts';
 
 export interface HubHandlerOptions {
   /** What the handler reads; a {@link Catalogue} is awaited until synced. */
@@ -19,6 +30,20 @@ export interface HubHandlerOptions {
    * private repositories are invisible (404, left out of lists, missing in DataPacks).
    */
   authorize?: ((request: Request) => RepositoryAccess | Promise<RepositoryAccess>) | undefined;
+  /**
+   * Sign-in with a Kubernetes token (`createHubSessions`): serves `/session`, and without
+   * `authorize` the signed-in user sees the private repositories the access rule lets them pull.
+   */
+  sessions?: HubSessions | undefined;
+  /**
+   * A transport made with `createKubeTransport(kubeConfig, { userCredentials: true })`: the write
+   * routes (PATCH, DELETE) send the signed-in user's token over it. Without it the hub is read-only.
+   */
+  userTransport?: KubeTransport | undefined;
+  /** Origins besides the request's own whose writes are accepted (the hub's public URL behind a proxy). */
+  allowedOrigins?: readonly string[] | undefined;
+  /** Whose ServiceAccounts are users, for the manager rule (default `user-system`). */
+  userNamespace?: string | undefined;
   /** How long a request waits for the catalogue's first sync before a 503 (default 10 s). */
   readyTimeoutMs?: number | undefined;
   /** Receives failures answered as 500 INTERNAL (the answer itself says nothing about them). */
@@ -65,6 +90,24 @@ function segments(pathname: string, basePath: string): string[] | undefined {
   }
 }
 
+function sessionAccess(
+  catalogue: CatalogueReader,
+  session: HubSession | undefined,
+  userNamespace: string | undefined,
+): RepositoryAccess | undefined {
+  if (session === undefined) return undefined;
+  const requester = { username: session.user, groups: session.groups };
+  // The registry's rule: whoever may pull a private repository sees it in the catalogue.
+  return ({ name, organization }) =>
+    canPullRepository({
+      repository: name,
+      repositoryObject: catalogue.repository(name),
+      organizationObject: catalogue.organization(organization),
+      requester,
+      userNamespace,
+    });
+}
+
 function methodNotAllowed(allowed: string): never {
   throw new DataPackError('METHOD_NOT_ALLOWED', `this route answers ${allowed} only.`, { field: 'method' });
 }
@@ -101,8 +144,13 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
   const { catalogue } = options;
   // Public data may sit in shared caches briefly; with an authorize hook, answers depend on the caller.
   const serializePack = createPackSerializer();
+  const writes =
+    options.userTransport === undefined ? undefined : createCatalogueWrites(options.userTransport, catalogue);
+  const allowedOrigins = options.allowedOrigins ?? [];
   const cacheControl =
-    options.authorize === undefined ? 'public, max-age=5, stale-while-revalidate=30' : 'private, no-cache';
+    options.authorize === undefined && options.sessions === undefined
+      ? 'public, max-age=5, stale-while-revalidate=30'
+      : 'private, no-cache';
 
   return async (request) => {
     try {
@@ -111,10 +159,25 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
       if (path === undefined)
         throw new DataPackError('NOT_FOUND', `no route ${url.pathname}.`, { field: 'path' });
       const [resource, ...rest] = path;
+      if (resource === 'session' && rest.length === 0) {
+        return await sessionRoute(request, options.sessions, allowedOrigins);
+      }
       await waitReady(options);
-      const access: RepositoryAccess | undefined = await options.authorize?.(request);
+      const session = await options.sessions?.current(request);
+      const access: RepositoryAccess | undefined =
+        options.authorize === undefined
+          ? sessionAccess(catalogue, session, options.userNamespace)
+          : await options.authorize(request);
       // The one rule for every route: search, detail, organization pages and DataPacks.
       const visible = repositoryVisibility(catalogue, access);
+      const manage: ManagementContext = {
+        catalogue,
+        writes,
+        session,
+        visible,
+        allowedOrigins,
+        maxBodyBytes: MAX_BODY_BYTES,
+      };
 
       if (resource === 'repositories' && rest.length === 0) {
         if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET');
@@ -133,17 +196,23 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
         return jsonRead(request, page, cacheControl);
       }
       if (resource === 'repositories' && rest.length === 2) {
-        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET');
         const name = `${rest[0]}/${rest[1]}`;
+        if (request.method === 'PATCH') return await patchRepositoryRoute(request, name, manage);
+        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET and PATCH');
         const repository = catalogue.repository(name);
         if (repository === undefined || !visible(name)) {
           throw new DataPackError('NOT_FOUND', `repository ${name} does not exist.`, { field: 'path' });
         }
         return jsonRead(request, repositoryDetail(repository, catalogue), cacheControl);
       }
+      if (resource === 'repositories' && rest.length === 4 && rest[2] === 'tags') {
+        if (request.method !== 'DELETE') methodNotAllowed('DELETE');
+        return await deleteTagRoute(request, `${rest[0]}/${rest[1]}`, rest[3] ?? '', manage);
+      }
       if (resource === 'organizations' && rest.length === 1) {
-        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET');
         const name = rest[0] ?? '';
+        if (request.method === 'PATCH') return await patchOrganizationRoute(request, name, manage);
+        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET and PATCH');
         const organization = catalogue.organization(name);
         if (organization === undefined) {
           throw new DataPackError('NOT_FOUND', `organization ${name} does not exist.`, { field: 'path' });

@@ -7,6 +7,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const STATUS_OF: Readonly<Record<DataPackErrorCode, number>> = {
   INVALID_REQUEST: 400,
   INVALID_CURSOR: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
@@ -14,6 +16,7 @@ const STATUS_OF: Readonly<Record<DataPackErrorCode, number>> = {
   TIMEOUT: 504,
   SPEC_MISMATCH: 409,
   KUBE_API: 502,
+  INVALID_OPTION: 500,
 };
 
 /** `W/"<hash>"` of a body: equal bodies give equal tags on every replica. */

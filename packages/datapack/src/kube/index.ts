@@ -1,5 +1,5 @@
 // The Kubernetes client runtime: the shared transport, the resilient list+watch cache and the resource table.
-export { type Backoff, createBackoff, jittered, sleep } from './backoff.ts';
+export { type Backoff, createBackoff, sleep } from '@hub/api-types/retry';
 export {
   createInformer,
   type Informer,
@@ -31,3 +31,11 @@ export {
   objectPath,
 } from './resource.ts';
 export { createSharedInformerFactory, type SharedInformerFactory } from './shared-informer-factory.ts';
+export {
+  type AuthenticatorCacheOptions,
+  cachedAuthenticator,
+  createTokenReviewAuthenticator,
+  type ReviewedIdentity,
+  type TokenAuthenticator,
+  type TokenReviewOptions,
+} from './token-review.ts';

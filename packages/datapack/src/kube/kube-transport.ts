@@ -26,6 +26,11 @@ export interface KubeRequestOptions {
   contentType?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /**
+   * Acts as this user instead of the kubeconfig's identity (a hub session). Only on a transport
+   * made with `userCredentials: true`, which presents no client certificate of its own.
+   */
+  bearerToken?: string;
 }
 
 /**
@@ -55,6 +60,12 @@ export interface KubeTransportOptions {
   /** Default per-request timeout (default 30 s). */
   timeoutMs?: number;
   userAgent?: string;
+  /**
+   * A transport for users' own tokens (`bearerToken` per request): it keeps the kubeconfig's CA
+   * but presents none of its credentials, since a client certificate would authenticate first
+   * and every write would run with the hub's rights instead of the user's.
+   */
+  userCredentials?: boolean;
 }
 
 function toQuery(query: KubeRequestOptions['query']): string {
@@ -84,6 +95,11 @@ export async function createKubeTransport(
   const server = cluster.server.replace(/\/+$/, '');
   const tls: RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(tls);
+  const userCredentials = options.userCredentials === true;
+  if (userCredentials) {
+    delete tls.cert;
+    delete tls.key;
+  }
   const agent = new Agent({
     connections: options.connections ?? 32,
     keepAliveTimeout: 30_000,
@@ -103,7 +119,14 @@ export async function createKubeTransport(
   const userAgent = options.userAgent ?? 'hub-controller';
   // Credentials may rotate (exec plugins, projected service-account tokens): re-read them, but not per request.
   let auth: { at: number; headers: Record<string, string> } | undefined;
-  const authHeaders = async (): Promise<Record<string, string>> => {
+  const authHeaders = async (bearerToken?: string): Promise<Record<string, string>> => {
+    if (userCredentials) return bearerToken === undefined ? {} : { authorization: `Bearer ${bearerToken}` };
+    if (bearerToken !== undefined) {
+      throw new KubeApiError(
+        'INVALID_CONFIG',
+        'bearerToken needs a transport made with userCredentials: true',
+      );
+    }
     if (auth && Date.now() - auth.at < 10_000) return auth.headers;
     const opts: RequestOptions = {};
     await kubeConfig.applyToHTTPSOptions(opts);
@@ -134,7 +157,7 @@ export async function createKubeTransport(
           method: method as 'GET',
           signal,
           headers: {
-            ...(await authHeaders()),
+            ...(await authHeaders(opts.bearerToken)),
             accept: 'application/json',
             'user-agent': userAgent,
             ...(opts.body === undefined ? {} : { 'content-type': opts.contentType ?? 'application/json' }),

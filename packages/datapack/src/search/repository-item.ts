@@ -43,8 +43,9 @@ export function repositoryItem(repository: Repository, catalogue: CatalogueReade
     organization,
     latestTag,
     tagCount,
-    icon: detail?.icon ?? null,
-    description: detail?.description ?? null,
+    // Edits made in the hub (Repository spec overrides) win over what hub-index wrote on the Image.
+    icon: repository.spec.icon ?? detail?.icon ?? null,
+    description: repository.spec.description ?? detail?.description ?? null,
     keywords: [...catalogue.keywords(name)],
     // The access rule's reading of the flag (a value that is not a boolean counts as private).
     isPrivate: isRepositoryPrivate(repository, catalogue.organization(organization)),
@@ -59,7 +60,7 @@ export function repositoryDetail(repository: Repository, catalogue: CatalogueRea
     item.latestTag === null ? undefined : catalogue.image(`${item.name}:${item.latestTag.name}`);
   return {
     ...item,
-    docs: latestImage?.spec.detail.docs ?? null,
+    docs: repository.spec.docs ?? latestImage?.spec.detail.docs ?? null,
     tags: repositoryTags(repository, catalogue.images(item.name)),
   };
 }
