@@ -6,4 +6,5 @@ export default hubBuildConfig({
   reference: 'src/reference/index.ts',
   cli: 'src/cli/index.ts',
   access: 'src/access/index.ts',
+  retry: 'src/retry/index.ts',
 });

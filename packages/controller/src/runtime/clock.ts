@@ -1,4 +1,4 @@
-import { sleep } from '@hub/datapack';
+import { sleep } from '@hub/api-types/retry';
 
 /** Time for code that waits and measures durations; tests pass a fake one. */
 export interface Clock {
@@ -14,5 +14,6 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
   date: () => new Date(),
-  sleep,
+  // The one sleep rejects on abort; the elector's loops check their signal after each wait instead.
+  sleep: (ms, signal) => sleep(ms, signal).catch(() => undefined),
 };

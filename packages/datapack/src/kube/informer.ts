@@ -1,4 +1,4 @@
-import { createBackoff, jittered, sleep } from './backoff.ts';
+import { createBackoff, retryDelay, sleep } from '@hub/api-types/retry';
 import { isKubeApiError, KubeApiError } from './kube-api-error.ts';
 import type { KubeTransport } from './kube-transport.ts';
 import { type CachedObject, ObjectStore, objectKey } from './object-store.ts';
@@ -178,21 +178,27 @@ function initialState<T extends CachedObject>(
 /** Lists, then watches from the list's resourceVersion, until `signal` aborts; every failure is retried. */
 async function run<T extends CachedObject>(state: InformerState<T>, signal: AbortSignal): Promise<void> {
   const { options } = state;
-  const backoff = createBackoff(options.backoff ?? {});
+  // Half of each delay is random: replicas and kinds spread out, yet none reconnects right after a failure.
+  const backoff = createBackoff({
+    baseDelayMs: options.backoff?.initialMs ?? 800,
+    maxDelayMs: options.backoff?.maxMs ?? 30_000,
+    jitter: 0.5,
+  });
   let relistAt = Number.POSITIVE_INFINITY;
   while (!signal.aborted) {
+    let delayMs = 0;
     try {
       if (state.lastResourceVersion === undefined || Date.now() >= relistAt) {
         state.lastResourceVersion = await relist(state, signal);
         relistAt = options.relistIntervalMs
-          ? Date.now() + jittered(options.relistIntervalMs, 0.2)
+          ? Date.now() + options.relistIntervalMs * (0.8 + Math.random() * 0.4)
           : Number.POSITIVE_INFINITY;
       }
       const before = state.stats.events + state.stats.bookmarks;
       await watchUntil(state, state.lastResourceVersion, relistAt, signal);
       // A watch that delivered something was healthy; one that closed empty at once counts as a failure.
       if (state.stats.events + state.stats.bookmarks > before) backoff.reset();
-      else await sleep(backoff.next(), signal);
+      else delayMs = backoff.next();
     } catch (error) {
       if (signal.aborted) break;
       state.stats.errors++;
@@ -202,7 +208,15 @@ async function run<T extends CachedObject>(state: InformerState<T>, signal: Abor
       // 410: our resourceVersion is too old. Silence: the stream may be a zombie. Both: start over with a list.
       if (failure.code === 'GONE' || failure.code === 'TIMEOUT') state.lastResourceVersion = undefined;
       options.onError?.(failure);
-      await sleep(failure.code === 'GONE' ? jittered(100, 0.5) : backoff.next(), signal);
+      delayMs =
+        failure.code === 'GONE'
+          ? retryDelay({ baseDelayMs: 100, maxDelayMs: 100, jitter: 0.5 }, 1)
+          : backoff.next();
+    }
+    try {
+      if (delayMs > 0) await sleep(delayMs, signal);
+    } catch {
+      break; // sleep rejects once `signal` aborts: that is the loop's end, not a failure
     }
   }
 }
