@@ -7,4 +7,5 @@ export default hubBuildConfig({
   cli: 'src/cli/index.ts',
   access: 'src/access/index.ts',
   retry: 'src/retry/index.ts',
+  kubeconfig: 'src/kubeconfig/index.ts',
 });
