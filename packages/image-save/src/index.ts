@@ -1,5 +1,6 @@
 // Every error class and code union of the package (also on their subpaths), so one import covers them.
 export { AUTH_ERROR_RETRYABLE, AuthError, type AuthErrorCode, isAuthError } from './auth/auth-error.ts';
+export { DOCKER_HUB, dockerHubShortName } from './docker-hub-short-name.ts';
 export { formatBytes } from './format/format-bytes.ts';
 export * from './inspect/index.ts';
 export { keptHostComponent, keptHostRepository } from './kept-host-repository.ts';

@@ -32,6 +32,8 @@ describe('hub-save usage', () => {
       ['--dir', '/tmp/x', '--frobnicate', 'nginx:1'],
       ['--dir', '/tmp/x'],
       ['--dir', '/tmp/x', '--platform', 'linux//amd64', 'nginx:1'],
+      ['--dir', '/tmp/x', '--registry-mirror', 'docker.io', 'nginx:1'],
+      ['--dir', '/tmp/x', '--registry-mirror', 'docker.io=https://mirror/x', 'nginx:1'],
     ]) {
       const t = io();
       expect(await runCli(argv, t.io), argv.join(' ')).toBe(2);

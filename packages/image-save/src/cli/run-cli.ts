@@ -12,7 +12,8 @@ export const HELP = `hub-save: save images and Helm charts into a directory a st
 
 Usage:
   hub-save --dir <path> [--images-file <file>] [--arch <arch> | --platform <os/arch[/variant]>... | --all-platforms]
-           [--plain-http <host[:port]>...] [--insecure-skip-tls-verify <host>...] [--concurrency <n>] [--json] <image>...
+           [--plain-http <host[:port]>...] [--insecure-skip-tls-verify <host>...] [--registry-mirror <registry>=<host>...]
+           [--concurrency <n>] [--json] <image>...
 
 Options:
   --dir <path>                       storage root (serve it with docker-registry, rootdirectory: <path>)
@@ -24,6 +25,8 @@ Options:
   --include-attestations             keep attestation manifests of the saved platforms
   --include-referrers                also save signatures/referrers (Referrers API, sha256-<hex> tags, cosign .sig/.att/.sbom)
   --keep-registry-host               store as <registry>/<repository> instead of <repository>
+                                     (without it, Docker Hub official images are also served by their short name: mysql)
+  --registry-mirror <registry>=<host>  fetch that registry's images from a mirror (docker.io=mirror.local:5000); repeatable
   --plain-http <host[:port]>         talk HTTP to this host; repeatable, explicit opt-in
   --insecure-skip-tls-verify <host>  skip TLS verification for this host; repeatable, explicit opt-in
   --concurrency <n>                  blob transfers per registry host (default 6)
@@ -78,6 +81,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
       return usage('--concurrency must be an integer from 1 to 64.');
   }
+  const mirrors = new Map<string, string>();
+  for (const value of values['registry-mirror'] ?? []) {
+    const mirror = parseRegistryMirror(value);
+    if (mirror === undefined)
+      return usage(
+        `--registry-mirror ${value}: write <registry>=<host[:port]>, e.g. docker.io=mirror.local:5000.`,
+      );
+    mirrors.set(mirror.registry, mirror.host);
+  }
   const images = [...positionals];
   if (values['images-file']) {
     try {
@@ -106,6 +118,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     ...(values['include-attestations'] ? { includeAttestations: true } : {}),
     ...(values['include-referrers'] ? { includeReferrers: true } : {}),
     ...(values['keep-registry-host'] ? { keepRegistryHost: true } : {}),
+    ...(mirrors.size > 0 ? { registryMirrors: Object.fromEntries(mirrors) } : {}),
     ...(values['plain-http']?.length ? { plainHttp: values['plain-http'] } : {}),
     ...(values['insecure-skip-tls-verify']?.length
       ? { insecureSkipTlsVerify: values['insecure-skip-tls-verify'] }
@@ -139,6 +152,7 @@ function writeResult(io: CliIo, result: SaveImagesResult, json: boolean): void {
           status: r.status,
           repository: r.repository,
           ...(r.tag ? { tag: r.tag } : {}),
+          ...(r.shortName && r.status === 'saved' ? { shortName: r.shortName } : {}),
           ...(r.digest ? { digest: r.digest } : {}),
           ...(r.upToDate ? { upToDate: true } : {}),
           ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
@@ -160,6 +174,15 @@ function writeResult(io: CliIo, result: SaveImagesResult, json: boolean): void {
   );
 }
 
+/** `docker.io=mirror.local:5000`: the registry as image references name it (Docker Hub's aliases are `docker.io`). */
+function parseRegistryMirror(value: string): { registry: string; host: string } | undefined {
+  const match = /^([^=/\s]+)=([^=/\s]+)$/.exec(value);
+  if (!match) return undefined;
+  const registry = (match[1] as string).toLowerCase();
+  const dockerHub = registry === 'index.docker.io' || registry === 'registry-1.docker.io';
+  return { registry: dockerHub ? 'docker.io' : registry, host: (match[2] as string).toLowerCase() };
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -176,6 +199,7 @@ function parse(argv: readonly string[]) {
       'include-referrers': { type: 'boolean' },
       'keep-registry-host': { type: 'boolean' },
       'plain-http': { type: 'string', multiple: true },
+      'registry-mirror': { type: 'string', multiple: true },
       'insecure-skip-tls-verify': { type: 'string', multiple: true },
       concurrency: { type: 'string' },
       json: { type: 'boolean' },

@@ -16,6 +16,8 @@ export type SaveEvent =
       status: 'saved' | 'failed';
       repository: string;
       tag?: string;
+      /** The Docker Hub short name it is also served under (`mysql`), when saved. */
+      shortName?: string;
       digest?: string;
       upToDate?: boolean;
       error?: { code: string; message: string };

@@ -1,16 +1,19 @@
 import { formatImageReference, parseImageReference } from '@hub/api-types/reference';
+import { dockerHubShortName } from '../docker-hub-short-name.ts';
 import { keptHostRepository } from '../kept-host-repository.ts';
 import type { PlannedImage, SaveImageResult } from './save-context.ts';
 import { SaveError } from './save-error.ts';
 
 /**
- * Step 1 of `saveImages`: parse every input (deduplicated), name its target repository, and refuse two
- * references from different registries that would land on the same `repository:tag`.
- * Every input gets a result; only the valid ones are planned.
+ * Step 1 of `saveImages`: parse every input (deduplicated), name its target repository (and the Docker Hub
+ * short name it is also served under), pick where it is fetched from (a mirror of its registry, if any), and
+ * refuse two references from different registries that would land on the same `repository:tag`, or on one
+ * short name. Every input gets a result; only the valid ones are planned.
  */
 export function planImages(
   images: readonly string[],
   keepRegistryHost: boolean,
+  mirrors: ReadonlyMap<string, string> = new Map(),
 ): { planned: PlannedImage[]; results: SaveImageResult[] } {
   const planned: PlannedImage[] = [];
   const results: SaveImageResult[] = [];
@@ -52,16 +55,37 @@ export function planImages(
       }
       targets.set(key, formatImageReference(ref, { dropTagWithDigest: false }));
     }
+    const shortName = keepRegistryHost ? undefined : dockerHubShortName(ref.registry, ref.repository);
+    if (shortName !== undefined) result.shortName = shortName;
     planned.push({
       input,
       ref,
-      source: { registry: ref.registry, repository: ref.repository },
+      source: { registry: mirrors.get(ref.registry) ?? ref.registry, repository: ref.repository },
       repository,
+      ...(shortName === undefined ? {} : { shortName }),
       result,
       manifests: [],
       blobs: [],
       extraTags: [],
     });
   }
-  return { planned, results };
+  return { planned: refuseShortNameClashes(planned), results };
+}
+
+/**
+ * A Docker Hub short name (`mysql`) that another image of the run is saved as (`myreg:5000/mysql`) would
+ * mix two registries' tags in one repository: the Docker Hub image fails, the other is saved.
+ */
+function refuseShortNameClashes(planned: PlannedImage[]): PlannedImage[] {
+  const owners = new Map(planned.map((p) => [p.repository, p.input]));
+  return planned.filter((p) => {
+    const other = p.shortName === undefined ? undefined : owners.get(p.shortName);
+    if (other === undefined) return true;
+    p.result.error = new SaveError(
+      'REPOSITORY_COLLISION',
+      `${p.input}: a Docker Hub image is also saved as its short name ${p.shortName}, which "${other}" is saved as; pass keepRegistryHost (--keep-registry-host) to keep the registry host in repository paths`,
+      { reference: p.input },
+    );
+    return false;
+  });
 }

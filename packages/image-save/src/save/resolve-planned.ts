@@ -3,6 +3,7 @@ import { imageBlobs, resolveImageContent } from '../resolve/resolve-image.ts';
 import { collectReferrers } from './collect-referrers.ts';
 import { type PlannedImage, type SaveContext, signalOption, storedManifest } from './save-context.ts';
 import { SaveError } from './save-error.ts';
+import { checkShortName } from './short-name-step.ts';
 import { filteredIndexBytes, isUpToDate, storedTopDigest } from './up-to-date.ts';
 
 /**
@@ -11,6 +12,7 @@ import { filteredIndexBytes, isUpToDate, storedTopDigest } from './up-to-date.ts
  * Resolves to true when the image is already up to date.
  */
 export async function resolvePlanned(ctx: SaveContext, p: PlannedImage): Promise<boolean> {
+  await checkShortName(ctx, p);
   let digest = p.ref.digest;
   if (!digest) {
     const tag = p.ref.tag ?? 'latest';
@@ -18,7 +20,7 @@ export async function resolvePlanned(ctx: SaveContext, p: PlannedImage): Promise
     if (!head) {
       throw new SaveError(
         'NOT_FOUND',
-        `${p.input}: ${p.ref.registry}/${p.ref.repository} has no tag "${tag}"`,
+        `${p.input}: ${p.source.registry}/${p.ref.repository} has no tag "${tag}"`,
         {
           reference: p.input,
         },

@@ -4,6 +4,7 @@ import type { Descriptor } from '../registry/media-types.ts';
 import type { RegistryClient } from '../registry/registry-client.ts';
 import type { RepositoryLocation } from '../registry/registry-types.ts';
 import type { RegistryStorage } from '../storage/registry-storage.ts';
+import type { ShortNames } from '../storage/short-names.ts';
 import type { SaveEvent } from './events.ts';
 import type { SaveError } from './save-error.ts';
 
@@ -17,6 +18,8 @@ export interface SaveImageResult {
   /** Repository path inside the saved directory. */
   repository: string;
   tag?: string;
+  /** The Docker Hub short name the image is also served under (`mysql` for `library/mysql`). */
+  shortName?: string;
   /** True when the stored tag already matched the source and nothing was fetched. */
   upToDate?: boolean;
   error?: SaveError;
@@ -26,8 +29,11 @@ export interface SaveImageResult {
 export interface PlannedImage {
   input: string;
   ref: ImageReference;
+  /** Where it is fetched from: its registry, or that registry's mirror. */
   source: RepositoryLocation;
   repository: string;
+  /** A Docker Hub official image's short name, linked to `repository` once it is saved. */
+  shortName?: string;
   result: SaveImageResult;
   /** Manifests to write (bytes), children before parents. */
   manifests: { digest: string; bytes: Uint8Array }[];
@@ -41,6 +47,7 @@ export interface PlannedImage {
 export interface SaveContext {
   client: RegistryClient;
   storage: RegistryStorage;
+  shortNames: ShortNames;
   platforms: readonly PlatformSpec[] | 'all';
   includeAttestations: boolean;
   includeReferrers: boolean;

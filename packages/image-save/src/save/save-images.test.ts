@@ -44,6 +44,29 @@ describe('saveImages input handling (no registry reachable)', () => {
     expect(images.every((r) => r.error?.code === 'NETWORK')).toBe(true);
   });
 
+  it('refuses a Docker Hub image whose short name another image of the run is saved as, and fetches from the mirror', async () => {
+    const { images } = await saveImages({
+      images: ['mysql:latest', '127.0.0.1:1/mysql:8', 'redis:7'],
+      dir,
+      plainHttp: ['127.0.0.1:1', '127.0.0.1:2'],
+      registryMirrors: { 'docker.io': '127.0.0.1:2' },
+      auth: false,
+      retry: { attempts: 1 },
+    });
+    expect(images.map((r) => [r.repository, r.shortName])).toEqual([
+      ['library/mysql', 'mysql'],
+      ['mysql', undefined],
+      ['library/redis', 'redis'],
+    ]);
+    expect(images[0]?.error?.code).toBe('REPOSITORY_COLLISION');
+    expect(images[0]?.error?.message).toBe(
+      'mysql:latest: a Docker Hub image is also saved as its short name mysql, which "127.0.0.1:1/mysql:8" is saved as; pass keepRegistryHost (--keep-registry-host) to keep the registry host in repository paths',
+    );
+    expect(images[1]?.error?.code).toBe('NETWORK');
+    // Docker Hub's images went to the mirror, never to docker.io.
+    expect(images[2]?.error?.cause).toMatchObject({ code: 'NETWORK', host: '127.0.0.1:2' });
+  });
+
   it('fails every image, not the call, on conflicting or malformed platform options', async () => {
     const conflicting = await saveImages({ images: ['a:1', 'b:2'], dir, arch: 'amd64', allPlatforms: true });
     expect(conflicting.summary).toMatchObject({ images: 2, failed: 2 });

@@ -4,12 +4,14 @@ import { RegistryClient } from '../registry/registry-client.ts';
 import type { RetryPolicy } from '../registry/retry.ts';
 import type { TransportOptions } from '../registry/transport.ts';
 import { RegistryStorage } from '../storage/registry-storage.ts';
+import { ShortNames } from '../storage/short-names.ts';
 import { BlobFetcher, type BlobOutcome, brief } from './blob-fetcher.ts';
 import type { SaveEvent, SaveSummary } from './events.ts';
 import { planImages } from './plan-images.ts';
 import { resolvePlanned } from './resolve-planned.ts';
 import type { PlannedImage, SaveContext, SaveImageResult } from './save-context.ts';
 import { SaveError } from './save-error.ts';
+import { linkShortName } from './short-name-step.ts';
 import { toSaveError } from './to-save-error.ts';
 import { writeImage } from './write-image.ts';
 
@@ -28,8 +30,17 @@ export interface SaveImagesOptions extends TransportOptions {
   arch?: string;
   /** Keep every platform. */
   allPlatforms?: boolean;
-  /** Store under `<registry>/<repository>` instead of `<repository>` (default false). */
+  /**
+   * Store under `<registry>/<repository>` instead of `<repository>` (default false). Without it a Docker Hub
+   * official image (`mysql`, `docker.io/library/mysql`) is also served under its short name (`mysql`).
+   */
   keepRegistryHost?: boolean;
+  /**
+   * Fetch the images of a registry from a mirror instead, as containers-registries.conf's `mirror`
+   * (`{ 'docker.io': 'mirror.local:5000' }`): same repository paths, the mirror's host for TLS, `plainHttp`
+   * and credentials; no fallback to the registry itself. Stored names still follow the image's registry.
+   */
+  registryMirrors?: Readonly<Record<string, string>>;
   /** Write a filtered index listing only the saved children instead of the original (default false). */
   filteredIndex?: boolean;
   /** Blob transfers per source host (default 6). */
@@ -69,7 +80,11 @@ export interface SaveImagesResult {
 export async function saveImages(opts: SaveImagesOptions): Promise<SaveImagesResult> {
   const started = Date.now();
   const emit = (e: SaveEvent) => opts.onEvent?.(e);
-  const { planned, results } = planImages(opts.images, opts.keepRegistryHost ?? false);
+  const { planned, results } = planImages(
+    opts.images,
+    opts.keepRegistryHost ?? false,
+    new Map(Object.entries(opts.registryMirrors ?? {})),
+  );
   let platforms: readonly PlatformSpec[] | 'all';
   try {
     platforms = resolvePlatforms(opts);
@@ -96,9 +111,11 @@ export async function saveImages(opts: SaveImagesOptions): Promise<SaveImagesRes
           error: brief(error),
         }),
     });
+  const storage = new RegistryStorage(opts.dir);
   const ctx: SaveContext = {
     client,
-    storage: new RegistryStorage(opts.dir),
+    storage,
+    shortNames: new ShortNames(storage),
     platforms,
     includeAttestations: opts.includeAttestations ?? false,
     includeReferrers: opts.includeReferrers ?? false,
@@ -133,6 +150,7 @@ async function resolveAll(ctx: SaveContext, planned: readonly PlannedImage[]): P
     ctx.emit({ type: 'image-start', reference: p.input });
     try {
       if (await resolvePlanned(ctx, p)) {
+        await linkShortName(ctx, p); // a directory saved before short names gets them now
         p.result.status = 'saved';
         p.result.upToDate = true;
       } else pending.push(p);
@@ -192,6 +210,7 @@ function finish(
       status: r.status,
       repository: r.repository,
       ...(r.tag ? { tag: r.tag } : {}),
+      ...(r.shortName && r.status === 'saved' ? { shortName: r.shortName } : {}),
       ...(r.digest && r.status === 'saved' ? { digest: r.digest } : {}),
       ...(r.upToDate ? { upToDate: true } : {}),
       ...(r.error ? { error: brief(r.error) } : {}),

@@ -1,4 +1,5 @@
 import type { PlannedImage, SaveContext } from './save-context.ts';
+import { linkShortName } from './short-name-step.ts';
 
 /**
  * Step 4 of `saveImages`, per image, once its blobs are in place: manifests, repository links, the tag
@@ -21,4 +22,5 @@ export async function writeImage(ctx: SaveContext, p: PlannedImage): Promise<voi
   }
   if (p.ref.tag) await storage.tag(p.repository, p.ref.tag, top);
   for (const t of p.extraTags) await storage.tag(p.repository, t.tag, t.digest);
+  await linkShortName(ctx, p); // after the repository itself, so the short name never runs ahead of it
 }

@@ -6,5 +6,6 @@ export { BlobUpload } from './blob-upload.ts';
 export { isValidRepositoryName, isValidTag, StorageLayout } from './layout.ts';
 export type { WriteBlobOptions } from './registry-storage.ts';
 export { RegistryStorage } from './registry-storage.ts';
+export { type ShortNameState, ShortNames } from './short-names.ts';
 export type { StorageErrorCode } from './storage-error.ts';
 export { isStorageError, STORAGE_ERROR_RETRYABLE, StorageError } from './storage-error.ts';
