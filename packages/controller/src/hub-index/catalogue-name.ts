@@ -31,3 +31,13 @@ export function catalogueName(repository: string, tag: string): ImageHubName {
     );
   return parsed.data;
 }
+
+/**
+ * The repositories to catalogue, each catalogue name once: a one-segment repository whose `library/` form is
+ * listed too (`mysql` beside `library/mysql`, the Docker Hub short name hub-save and kubepkg link) names the
+ * same Images, so only the `library/` one is read.
+ */
+export function catalogueRepositories(repositories: readonly string[]): string[] {
+  const listed = new Set(repositories);
+  return repositories.filter((r) => r.includes('/') || !listed.has(`${DEFAULT_ORGANIZATION}/${r}`));
+}

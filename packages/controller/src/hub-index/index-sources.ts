@@ -1,6 +1,7 @@
 import { parseImageReference } from '@hub/api-types';
 import type { RegistryClient } from '@hub/image-save/registry';
 import { RegistryStorage } from '@hub/image-save/storage';
+import { catalogueRepositories } from './catalogue-name.ts';
 import { IndexError } from './index-error.ts';
 import { matchesAny } from './repository-glob.ts';
 
@@ -88,7 +89,7 @@ export async function listTargets(
         },
       );
     }
-    for (const repository of repositories.filter(wanted).sort()) {
+    for (const repository of catalogueRepositories(repositories.filter(wanted)).sort()) {
       try {
         for (const tag of (await storage.listTags(repository)).sort())
           out.targets.push({
@@ -117,7 +118,7 @@ export async function listTargets(
       { cause, retryable: (cause as { retryable?: unknown }).retryable === true },
     );
   }
-  const chosen = [...new Set(repositories.filter(wanted))].sort();
+  const chosen = catalogueRepositories([...new Set(repositories.filter(wanted))]).sort();
   await Promise.all(
     chosen.map(async (repository) => {
       try {
