@@ -67,6 +67,8 @@ export {
   KUBE_RESOURCES,
   KubeApiError,
   type KubeApiErrorCode,
+  type KubeConnection,
+  type KubeConnectionSource,
   type KubeRequestOptions,
   type KubeRequestRecord,
   type KubeResource,
@@ -74,6 +76,7 @@ export {
   type KubeTransportOptions,
   type KubeVerb,
   kubeApiErrorFromStatus,
+  kubeConnection,
   ObjectStore,
   objectKey,
   objectPath,
@@ -82,6 +85,7 @@ export {
   sleep,
   type TokenAuthenticator,
   type TokenReviewOptions,
+  waitForCrds,
 } from './kube/index.ts';
 export { type OrganizationPatch, validateOrganizationPatch } from './manage/organization-patch.ts';
 export { type RepositoryPatch, validateRepositoryPatch } from './manage/repository-patch.ts';

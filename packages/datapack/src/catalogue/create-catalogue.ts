@@ -6,9 +6,10 @@ import {
   validateOrganization,
   validateRepository,
 } from '@hub/api-types';
-import { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeconfig } from '@hub/api-types/kubeconfig';
 import type { InformerEvent } from '../kube/informer.ts';
 import type { KubeApiError } from '../kube/kube-api-error.ts';
+import type { KubeConnectionSource } from '../kube/kube-connection.ts';
 import { createKubeTransport } from '../kube/kube-transport.ts';
 import type { CachedObject } from '../kube/object-store.ts';
 import { KUBE_RESOURCES } from '../kube/resource.ts';
@@ -17,8 +18,11 @@ import type { CatalogueObject, CatalogueReader } from './catalogue-reader.ts';
 import { type CatalogueChange, createCatalogueStore } from './catalogue-store.ts';
 
 export interface CatalogueOptions {
-  /** Where to watch; ignored when `informers` is given. Default: $KUBECONFIG, ~/.kube/config or in-cluster. */
-  kubeConfig?: KubeConfig | undefined;
+  /**
+   * Where to watch (a client-node KubeConfig, or `loadKubeconfig()`'s result); ignored when `informers` is
+   * given. Default: `loadKubeconfig()`, kubectl's order ($KUBECONFIG, ~/.kube/config, in-cluster).
+   */
+  kubeConfig?: KubeConnectionSource | undefined;
   /** Share the informers (one watch per kind) of a process that already has them, e.g. hub-controller. */
   informers?: SharedInformerFactory | undefined;
   /** Objects the schema rejects are left out and reported here, as are list/watch failures (retried). */
@@ -70,11 +74,7 @@ export function createCatalogue(options: CatalogueOptions = {}): Catalogue {
 
   const factoryPromise: Promise<SharedInformerFactory> = (async () => {
     if (options.informers !== undefined) return options.informers;
-    let kubeConfig = options.kubeConfig;
-    if (kubeConfig === undefined) {
-      kubeConfig = new KubeConfig();
-      kubeConfig.loadFromDefault();
-    }
+    const kubeConfig = options.kubeConfig ?? loadKubeconfig();
     const transport = await createKubeTransport(kubeConfig, { userAgent: 'hub-datapack-catalogue' });
     return createSharedInformerFactory(transport, { onError: (error: KubeApiError) => onError(error) });
   })();

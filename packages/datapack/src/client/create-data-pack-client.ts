@@ -7,13 +7,13 @@ import {
   parseGoDuration,
 } from '@hub/api-types';
 import { isHubError } from '@hub/api-types/errors';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
 import type { RepositoryAccess } from '../catalogue/repository-visibility.ts';
 import { computeDataPack, type DataPackResult } from '../compute/compute-data-pack.ts';
 import { validateDataPackRequest } from '../compute/validate-request.ts';
 import { DataPackError } from '../errors.ts';
 import { isKubeApiError } from '../kube/kube-api-error.ts';
+import type { KubeConnectionSource } from '../kube/kube-connection.ts';
 import { createKubeTransport, type KubeTransport } from '../kube/kube-transport.ts';
 import { collectionPath, KUBE_RESOURCES, objectPath } from '../kube/resource.ts';
 import { packSpecMatches } from './pack-spec-matches.ts';
@@ -38,7 +38,7 @@ export interface DirectClientOptions {
 export interface CrClientOptions {
   mode: 'cr';
   /** Where to create DataPacks; or pass `transport` to share connections. */
-  kubeConfig?: KubeConfig | undefined;
+  kubeConfig?: KubeConnectionSource | undefined;
   transport?: KubeTransport | undefined;
   /** `spec-hash` (default): `datapack-<type>-<sha256>`; `legacy`: the original frontend's MD5 names. */
   naming?: DataPackNameMode | undefined;

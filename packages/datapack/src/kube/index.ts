@@ -13,6 +13,7 @@ export {
   type KubeApiErrorCode,
   kubeApiErrorFromStatus,
 } from './kube-api-error.ts';
+export { type KubeConnection, type KubeConnectionSource, kubeConnection } from './kube-connection.ts';
 export {
   createKubeTransport,
   type KubeRequestOptions,
@@ -39,3 +40,4 @@ export {
   type TokenAuthenticator,
   type TokenReviewOptions,
 } from './token-review.ts';
+export { waitForCrds } from './wait-for-crds.ts';

@@ -1,8 +1,7 @@
-import type { RequestOptions } from 'node:https';
 import { isAbortError } from '@hub/api-types/errors';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request } from 'undici';
 import { isKubeApiError, KubeApiError, kubeApiErrorFromStatus } from './kube-api-error.ts';
+import { type KubeConnectionSource, kubeConnection } from './kube-connection.ts';
 
 /** What a request did, for counters (`rest_client_requests_total`, the controller's write count). */
 export interface KubeRequestRecord {
@@ -80,21 +79,17 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Builds the shared transport from a client-node KubeConfig (its TLS material and credentials). */
+/**
+ * Builds the shared transport from `loadKubeconfig()`'s result (`@hub/api-types/kubeconfig`), a kubeconfig
+ * document, or a client-node KubeConfig: its TLS material and credentials.
+ */
 export async function createKubeTransport(
-  kubeConfig: KubeConfig,
+  source: KubeConnectionSource,
   options: KubeTransportOptions = {},
 ): Promise<KubeTransport> {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster?.server) {
-    throw new KubeApiError(
-      'INVALID_CONFIG',
-      'the kubeconfig has no current cluster with a server URL; set --kubeconfig or a context',
-    );
-  }
-  const server = cluster.server.replace(/\/+$/, '');
-  const tls: RequestOptions = {};
-  await kubeConfig.applyToHTTPSOptions(tls);
+  const connection = await kubeConnection(source);
+  const { server } = connection;
+  const tls = { ...connection.tls };
   const userCredentials = options.userCredentials === true;
   if (userCredentials) {
     delete tls.cert;
@@ -117,8 +112,6 @@ export async function createKubeTransport(
   const listeners = new Set<(record: KubeRequestRecord) => void>();
   const defaultTimeout = options.timeoutMs ?? 30_000;
   const userAgent = options.userAgent ?? 'hub-controller';
-  // Credentials may rotate (exec plugins, projected service-account tokens): re-read them, but not per request.
-  let auth: { at: number; headers: Record<string, string> } | undefined;
   const authHeaders = async (bearerToken?: string): Promise<Record<string, string>> => {
     if (userCredentials) return bearerToken === undefined ? {} : { authorization: `Bearer ${bearerToken}` };
     if (bearerToken !== undefined) {
@@ -127,16 +120,7 @@ export async function createKubeTransport(
         'bearerToken needs a transport made with userCredentials: true',
       );
     }
-    if (auth && Date.now() - auth.at < 10_000) return auth.headers;
-    const opts: RequestOptions = {};
-    await kubeConfig.applyToHTTPSOptions(opts);
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(opts.headers ?? {})) {
-      if (typeof value === 'string') headers[key.toLowerCase()] = value;
-    }
-    if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
-    auth = { at: Date.now(), headers };
-    return headers;
+    return connection.headers();
   };
   const emit = (record: KubeRequestRecord) => {
     for (const listener of listeners) listener(record);
