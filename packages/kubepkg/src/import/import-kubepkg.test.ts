@@ -23,12 +23,12 @@ async function tempDir() {
   return dir;
 }
 
-/** A package with two single-arch images in two repositories sharing one layer. */
-function fixture() {
+/** A package with single-arch images (default: two repositories) sharing one layer. */
+function fixture(names: readonly string[] = ['acme/web', 'acme/worker']) {
   const shared = Buffer.from('shared layer bytes'.repeat(1000));
   const blobs = new Map<string, Uint8Array>([[sha(shared), shared]]);
   const entries: DigestMeta[] = [];
-  for (const name of ['acme/web', 'acme/worker']) {
+  for (const name of names) {
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', name }));
     const manifest = imageManifestBytes(config, [
       { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha(shared), size: shared.length },
@@ -184,6 +184,32 @@ describe('importKubePkg to a storage directory', () => {
     expect(await origins.hosts('acme/web')).toEqual(['registry.example:5000']);
     expect(await origins.hosts('acme/worker')).toEqual(['docker.io']);
     expect(await origins.hosts('not/stored')).toEqual([]);
+  });
+
+  it('links a Docker Hub image under its short name too, and refuses a short name another registry holds', async () => {
+    const { document, blobs } = fixture(['library/mysql']);
+    document.spec.images = { 'mysql:1.0': '' };
+    const dir = await tempDir();
+    await importKubePkg(PassThrough.from([await archive(document, blobs)]), { dir });
+    const storage = new RegistryStorage(dir);
+    expect(await storage.listRepositories()).toEqual(['library/mysql', 'mysql']);
+    expect(await storage.resolveTag('mysql', '1.0')).toBe(await storage.resolveTag('library/mysql', '1.0'));
+    // Idempotent, and the short name stays Docker Hub's.
+    await importKubePkg(PassThrough.from([await archive(document, blobs)]), { dir });
+    const other = fixture(['mysql']);
+    other.document.spec.images = { 'myreg.example:5000/mysql:1.0': '' };
+    await expect(
+      importKubePkg(PassThrough.from([await archive(other.document, other.blobs)]), { dir }),
+    ).rejects.toMatchObject({ code: 'REPOSITORY_COLLISION', subject: 'mysql' });
+
+    // The other way round: a bare mysql from another registry is there first.
+    const taken = await tempDir();
+    await importKubePkg(PassThrough.from([await archive(other.document, other.blobs)]), { dir: taken });
+    await expect(
+      importKubePkg(PassThrough.from([await archive(document, blobs)]), { dir: taken }),
+    ).rejects.toMatchObject({ code: 'REPOSITORY_COLLISION', subject: 'mysql' });
+    // Refused before anything was linked.
+    expect(await new RegistryStorage(taken).listRepositories()).toEqual(['mysql']);
   });
 
   it('reads plain tar too (magic-byte detection)', async () => {

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parseImageReference } from '@hub/api-types';
+import { DOCKER_HUB, dockerHubShortName } from '@hub/image-save';
 import { parseManifest, RegistryClient, type RegistryClientOptions } from '@hub/image-save/registry';
-import { isValidRepositoryName, isValidTag, RegistryStorage } from '@hub/image-save/storage';
+import { isValidRepositoryName, isValidTag, RegistryStorage, ShortNames } from '@hub/image-save/storage';
 import { type ArchiveLimits, readKubePkgArchive } from '../archive/read-archive.ts';
 import { KubePkgError } from '../errors.ts';
 import { RepositoryOrigins } from '../origins/repository-origins.ts';
@@ -233,6 +234,9 @@ async function importToDir(
   const missing: string[] = [];
   for (const [digest, size] of sizes) if ((await storage.blobSize(digest)) !== size) missing.push(digest);
   if (missing.length > 0) throw missingBlobs(missing, `already under ${dir}`);
+  const origins = importedOrigins(result.document);
+  const shortNames = new ShortNames(storage);
+  const linkShortNames = await plannedShortNames(shortNames, entries, origins, dir);
   // Links only now, after every blob verified: blobs first, then manifests, tags last.
   for (const entry of entries) if (entry.type === 'blob') await storage.linkLayer(entry.name, entry.digest);
   for (const entry of entries)
@@ -244,10 +248,18 @@ async function importToDir(
       if (!tags.includes(`${entry.name}:${entry.tag}`)) tags.push(`${entry.name}:${entry.tag}`);
     }
   }
+  // Docker Hub short names once their repository is complete, as hub-save links them.
+  for (const [name, repository] of linkShortNames)
+    await shortNames.link(name, repository).catch((cause: unknown) => {
+      throw new KubePkgError('IMPORT_FAILED', `Could not link ${name} to ${repository} under ${dir}.`, {
+        subject: name,
+        cause,
+      });
+    });
   // Last, once everything is visible: a failed import must not vouch for a host (see RepositoryOrigins).
-  const origins = new RepositoryOrigins(dir);
-  for (const [repository, hosts] of importedOrigins(result.document)) {
-    await origins.add(repository, hosts).catch((cause: unknown) => {
+  const records = new RepositoryOrigins(dir);
+  for (const [repository, hosts] of origins) {
+    await records.add(repository, hosts).catch((cause: unknown) => {
       throw new KubePkgError(
         'IMPORT_FAILED',
         `Could not record where ${repository} came from under ${dir}.`,
@@ -264,6 +276,43 @@ async function importToDir(
     tags: tags.length,
   });
   return { document: result.document, blobs: result.blobs.length, written, tags };
+}
+
+/**
+ * The Docker Hub short names this import links (`mysql` → `library/mysql`, for a repository its packages'
+ * `spec.images` name on Docker Hub), checked before anything is linked: a short name the directory holds
+ * from another registry, or an imported one-component repository that is a Docker Hub short name there,
+ * would mix two registries' tags, and is refused.
+ */
+async function plannedShortNames(
+  shortNames: ShortNames,
+  entries: readonly DigestMeta[],
+  origins: ReadonlyMap<string, ReadonlySet<string>>,
+  dir: string,
+): Promise<Map<string, string>> {
+  const planned = new Map<string, string>();
+  for (const [repository, hosts] of origins) {
+    const name = hosts.has(DOCKER_HUB) ? dockerHubShortName(DOCKER_HUB, repository) : undefined;
+    if (name === undefined) continue;
+    if ((await shortNames.state(name, repository)) === 'taken')
+      throw new KubePkgError(
+        'REPOSITORY_COLLISION',
+        `${repository} comes from Docker Hub and is also served as its short name ${name}, but ${dir} already has a repository ${name} from another registry; export the package with --keep-host, or import into another directory.`,
+        { subject: name },
+      );
+    planned.set(name, repository);
+  }
+  for (const name of new Set(entries.map((e) => e.name))) {
+    if (name.includes('/')) continue;
+    const shortOf = planned.get(name) ?? (await shortNames.recorded(name));
+    if (shortOf !== undefined)
+      throw new KubePkgError(
+        'REPOSITORY_COLLISION',
+        `The package stores ${name} from another registry, but ${name} is the Docker Hub short name of ${shortOf}${planned.has(name) ? ' in the same package' : ` in ${dir}`}; export the package with --keep-host, or import into another directory.`,
+        { subject: name },
+      );
+  }
+  return planned;
 }
 
 /**

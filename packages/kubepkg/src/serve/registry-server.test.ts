@@ -47,6 +47,31 @@ async function serve(options: Parameters<typeof createRegistryServer>[0]): Promi
 const get = (host: string, path: string, headers: Record<string, string> = {}) =>
   fetch(`http://${host}${path}`, { headers: { accept: MANIFEST, ...headers } });
 
+describe('kubepkg serve: Docker Hub short names', () => {
+  it('answers mysql from library/mysql recorded from Docker Hub, unless mysql holds another registry', async () => {
+    const dir = await tempDir();
+    // As an import by an older kubepkg left it: library/mysql and its origin, no short-name links.
+    const image = await storeImage(dir, 'library/mysql', '8', 'hub');
+    await new RepositoryOrigins(dir).add('library/mysql', ['docker.io']);
+    await storeImage(dir, 'library/unrecorded', '1', 'u');
+    const [, host] = await serve({ dir });
+    expect((await get(host, '/v2/mysql/manifests/8')).headers.get('docker-content-digest')).toBe(
+      image.manifest,
+    );
+    expect((await (await get(host, '/v2/mysql/tags/list')).json()) as unknown).toMatchObject({ tags: ['8'] });
+    expect((await get(host, '/v2/unrecorded/manifests/1')).status).toBe(404);
+
+    // A bare mysql from elsewhere is never topped up with Docker Hub's tags.
+    const other = await tempDir();
+    await storeImage(other, 'library/mysql', '8', 'hub');
+    await new RepositoryOrigins(other).add('library/mysql', ['docker.io']);
+    await storeImage(other, 'mysql', '5', 'elsewhere');
+    const [, otherHost] = await serve({ dir: other });
+    expect((await get(otherHost, '/v2/mysql/manifests/8')).status).toBe(404);
+    expect((await get(otherHost, '/v2/mysql/manifests/5')).status).toBe(200);
+  });
+});
+
 describe('kubepkg serve: containerd mirror requests (?ns=)', () => {
   it('answers from a repository stored without its host only for the hosts recorded for it', async () => {
     const dir = await tempDir();
