@@ -3,12 +3,12 @@ import { toHubError } from '@hub/api-types/errors';
 import {
   createKubeTransport,
   createSharedInformerFactory,
+  type KubeConnectionSource,
   type KubeTransport,
   type SharedInformerFactory,
   sleep,
 } from '@hub/datapack';
 import type { AdmissionDefinition, CataloguePolicy, ReconcilerDefinition } from '@hub/reconcilers';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { ControllerError } from './errors.ts';
 import { CACHED_KINDS, informerCacheView } from './runtime/cache-view.ts';
 import { type Controller, createController } from './runtime/controller.ts';
@@ -27,7 +27,8 @@ import { loadCertDir, startWebhookServer, type WebhookServer } from './webhook/w
 
 /** Everything `hub-controller` configures; the CLI maps its flags onto this. */
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  /** `loadKubeconfig()`'s result (`@hub/api-types/kubeconfig`, what the CLI passes) or a client-node KubeConfig. */
+  kubeConfig: KubeConnectionSource;
   /** The reconcilers to run on the leader; called once the controller identity is known. */
   reconcilers: (policy: CataloguePolicy) => readonly ReconcilerDefinition[];
   /** The admission webhooks every replica serves. */
@@ -95,7 +96,7 @@ export interface Manager {
   readonly factory: SharedInformerFactory;
   readonly transport: KubeTransport;
   /** The kubeconfig the manager connects with, for features that need their own API clients. */
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: KubeConnectionSource;
   readonly webhookPort: number | undefined;
   readonly probePort: number | undefined;
   readonly metricsPort: number | undefined;

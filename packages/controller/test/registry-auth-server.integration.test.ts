@@ -3,20 +3,22 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadKubeconfig } from '@hub/api-types/kubeconfig';
 import { type RegistryTokenServer, startRegistryTokenServer, type TokenAuthenticator } from '@hub/controller';
+import { createKubeTransport } from '@hub/datapack';
 import { createCertificateAuthority, startRegistry } from '@hub/test-env';
-import { KubeConfig } from '@kubernetes/client-node';
 import { decodeProtectedHeader } from 'jose';
-import { afterEach, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, expect, inject, it } from 'vitest';
 
 const SERVICE = 'hub-registry-rotation';
-const kc = new KubeConfig();
-kc.loadFromFile(inject('hubTestEnv').kubeconfigPath);
+// Never used for a request here (the authenticator and the count writer are fakes): the server needs one.
+const transport = await createKubeTransport(loadKubeconfig({ path: inject('hubTestEnv').kubeconfigPath }));
 // The registry is what is under test here: an admin identity asks for the catalogue, no cluster needed.
 const admin: TokenAuthenticator = {
   authenticate: async () => ({ username: 'root', groups: ['system:masters'] }),
 };
 const cleanups: (() => Promise<void>)[] = [];
+afterAll(() => transport.close());
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -27,7 +29,7 @@ async function tokenServer(dir: string, keyActivationDelayMs: number): Promise<R
     bindAddress: '127.0.0.1:0',
     keyDir: join(dir, 'keys'),
     certOut: join(dir, 'bundle.pem'),
-    kubeConfig: kc,
+    transport,
     cache: { get: () => undefined },
     authenticator: admin,
     keyActivationDelayMs,
@@ -89,7 +91,7 @@ it('serves HTTPS when given a certificate, and /healthz', async () => {
   const cert = await ca.issue({ commonName: 'hub-token', ipAddresses: ['127.0.0.1'], usage: 'server' });
   const server = await startRegistryTokenServer({
     bindAddress: '127.0.0.1:0',
-    kubeConfig: kc,
+    transport,
     cache: { get: () => undefined },
     authenticator: admin,
     downloadCountWriter: async () => {},
@@ -118,7 +120,7 @@ it('keys the per-client limit on X-Forwarded-For only behind a trusted proxy', a
   const start = (trustedProxies: string[]) =>
     startRegistryTokenServer({
       bindAddress: '127.0.0.1:0',
-      kubeConfig: kc,
+      transport,
       cache: { get: () => undefined },
       authenticator: admin,
       downloadCountWriter: async () => {},
@@ -151,7 +153,7 @@ it('limits failed logins per address and username: 60 for one user never lock ou
   // The default limits, behind an Ingress trusted by its CIDR.
   const server = await startRegistryTokenServer({
     bindAddress: '127.0.0.1:0',
-    kubeConfig: kc,
+    transport,
     cache: { get: () => undefined },
     authenticator: { authenticate: async (token) => users[token] },
     downloadCountWriter: async () => {},

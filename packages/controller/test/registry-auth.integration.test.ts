@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadKubeconfig } from '@hub/api-types/kubeconfig';
 import {
   createRegistryTokenHandler,
   createTokenReviewAuthenticator,
@@ -11,6 +12,7 @@ import {
   startRegistryTokenServer,
   type TokenAuthenticator,
 } from '@hub/controller';
+import { createKubeTransport, type KubeRequestRecord, type KubeTransport } from '@hub/datapack';
 import { type Registry, startRegistry } from '@hub/test-env';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -38,6 +40,9 @@ let tokens: Record<'alice' | 'bob', string>;
 let dir: string;
 let server: RegistryTokenServer;
 let registry: Registry;
+// The one transport of the token server, as the manager's would be: every TokenReview and status write is counted.
+let transport: KubeTransport;
+const requests: KubeRequestRecord[] = [];
 const source = env.fixtures.images['oci-single'].reference;
 
 const ref = (repo: string) => `docker://${registry.host}/${org}/${repo}`;
@@ -88,13 +93,15 @@ beforeAll(async () => {
     });
   }
   await cache.refresh();
-  const writer = kubernetesDownloadCountWriter(kc);
+  transport = await createKubeTransport(loadKubeconfig({ path: env.kubeconfigPath }));
+  transport.onRequest((record) => requests.push(record));
+  const writer = kubernetesDownloadCountWriter(transport);
   server = await startRegistryTokenServer({
     bindAddress: '127.0.0.1:0',
     keyDir: join(dir, 'keys'),
     certOut: join(dir, 'bundle.pem'),
     services: [SERVICE],
-    kubeConfig: kc,
+    transport,
     cache,
     userNamespace: namespace,
     // Flushed by hand below, so counts are exact.
@@ -125,6 +132,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry?.stop();
   await server?.stop();
+  await transport?.close();
   // The control plane is shared with other packages' tests: leave no catalogue objects behind.
   await deleteCatalogueObject(kc, 'repositories', `${org}.public`);
   await deleteCatalogueObject(kc, 'repositories', `${org}.private`);
@@ -233,7 +241,7 @@ describe('registry token auth against the real registry, apiserver and skopeo', 
   });
 
   it('reviews tokens with the real TokenReview API, audiences included', async () => {
-    const review = createTokenReviewAuthenticator({ kubeConfig: kc });
+    const review = createTokenReviewAuthenticator({ transport });
     expect(await review.authenticate(tokens.alice)).toMatchObject({
       username: `system:serviceaccount:${namespace}:alice`,
     });
@@ -249,7 +257,7 @@ describe('registry token auth against the real registry, apiserver and skopeo', 
       body: { spec: { audiences: ['hub-registry'], expirationSeconds: 600 } },
     });
     const registryOnly = minted.status?.token ?? '';
-    const withAudience = createTokenReviewAuthenticator({ kubeConfig: kc, audiences: ['hub-registry'] });
+    const withAudience = createTokenReviewAuthenticator({ transport, audiences: ['hub-registry'] });
     expect((await withAudience.authenticate(registryOnly))?.username).toBe(
       `system:serviceaccount:${namespace}:alice`,
     );
@@ -279,5 +287,11 @@ describe('registry token auth against the real registry, apiserver and skopeo', 
     expect((await pull('anonymous', 'public')).ok).toBe(true);
     await server.downloadCounter.flush();
     expect((await getRepositoryStatus(kc, `${org}.public`))?.downloadCount).toBeGreaterThan(before + 3);
+  });
+
+  it('sends TokenReviews and downloadCount writes through its one transport, where they are counted', () => {
+    const paths = requests.filter((r) => r.status > 0).map((r) => `${r.verb} ${r.path}`);
+    expect(paths).toContain('create /apis/authentication.k8s.io/v1/tokenreviews');
+    expect(paths).toContain(`patch /apis/imagehub.sealos.io/v1/repositories/${org}.public/status`);
   });
 });

@@ -7,7 +7,7 @@ export const CONNECTION_FLAGS: FlagGroup = {
       name: 'kubeconfig',
       type: 'string',
       value: 'PATH',
-      help: 'kubeconfig to use; default $KUBECONFIG, then the in-cluster service account',
+      help: 'kubeconfig to use; default $KUBECONFIG (merged), then ~/.kube/config, then in-cluster',
     },
     {
       name: 'install-crds',

@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LoadedKubeconfig } from '@hub/api-types/kubeconfig';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE_FLAGS, WEBHOOK_FLAGS } from './controller-flags.ts';
 import { FEATURES } from './features.ts';
@@ -40,6 +41,28 @@ describe('hub-controller flags', () => {
     expect(values['missing-organization']).toBe('wait');
     expect(values['delete-empty-repositories']).toBe('true');
     expect(values['webhook-url']).toBeUndefined();
+  });
+
+  it('finds the kubeconfig in kubectl order: $KUBECONFIG merged, then ~/.kube/config, before in-cluster', () => {
+    const home = mkdtempSync(join(tmpdir(), 'hub-cli-home-'));
+    mkdirSync(join(home, '.kube'));
+    writeFileSync(join(home, '.kube', 'config'), readFileSync(kubeconfig));
+    const loaded = (env: Record<string, string>) =>
+      managerOptionsFromFlags(
+        parseFlags(
+          [],
+          FEATURES.map((f) => f.flags),
+          env,
+        ).values,
+        env,
+      ).kubeConfig as LoadedKubeconfig;
+    const inCluster = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' };
+    // Before: no flag and no $KUBECONFIG went straight to in-cluster, skipping ~/.kube/config.
+    expect(loaded({ HOME: home, ...inCluster }).source).toBe('home');
+    // Before: only the first $KUBECONFIG entry was read, so a missing first file was an error.
+    const list = loaded({ HOME: home, KUBECONFIG: `${join(home, 'missing')}:${kubeconfig}` });
+    expect(list.source).toBe('KUBECONFIG');
+    expect(list.files).toEqual([kubeconfig]);
   });
 
   it('maps --organization-creation onto the policy (default anyone)', () => {

@@ -1,7 +1,7 @@
 import { type CliIo, isUsageError, reportUsage } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
+import { isKubeconfigError, type LoadedKubeconfig, loadKubeconfig } from '@hub/api-types/kubeconfig';
 import { catalogueAdmission, catalogueReconcilers, parseOrganizationCreation } from '@hub/reconcilers';
-import { KubeConfig } from '@kubernetes/client-node';
 import { type ManagerExit, type ManagerOptions, startManager } from '../manager.ts';
 import { parseServingAddress } from '../runtime/http-endpoints.ts';
 import { createLogger } from '../runtime/logger.ts';
@@ -17,25 +17,17 @@ Every flag can also be set with the environment variable shown after it; a flag 
 Exit codes: 0 stopped by SIGTERM/SIGINT, 1 failed or lost leadership, 2 bad usage.
 Logs are JSON lines on stderr.`;
 
-/** Loads the kubeconfig: --kubeconfig/HUB_KUBECONFIG, then $KUBECONFIG, then the in-cluster service account. */
-export function loadKubeConfig(path: string | undefined, env: CliIo['env']): KubeConfig {
-  const kc = new KubeConfig();
-  const file = path ?? env.KUBECONFIG?.split(':')[0];
-  if (file) {
-    try {
-      kc.loadFromFile(file);
-    } catch (error) {
-      throw new UsageError(
-        `--kubeconfig ${file} could not be read: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    return kc;
+/**
+ * The one kubeconfig rule (`@hub/api-types/kubeconfig`, kubectl's order): --kubeconfig/HUB_KUBECONFIG, then
+ * $KUBECONFIG (merged), then ~/.kube/config, then the in-cluster ServiceAccount. No client-node on this path.
+ */
+export function kubeconfigFromFlags(path: string | undefined, env: CliIo['env']): LoadedKubeconfig {
+  try {
+    return loadKubeconfig({ path, env });
+  } catch (error) {
+    if (isKubeconfigError(error)) throw new UsageError(error.message);
+    throw error;
   }
-  if (!env.KUBERNETES_SERVICE_HOST) {
-    throw new UsageError('no kubeconfig: pass --kubeconfig PATH, set KUBECONFIG, or run in a cluster');
-  }
-  kc.loadFromCluster();
-  return kc;
 }
 
 /** Maps parsed flags to manager options (pure apart from reading the kubeconfig). */
@@ -70,7 +62,7 @@ export function managerOptionsFromFlags(values: FlagValues, env: CliIo['env']): 
     }
   };
   return {
-    kubeConfig: loadKubeConfig(values.kubeconfig, env),
+    kubeConfig: kubeconfigFromFlags(values.kubeconfig, env),
     reconcilers: (policy) => catalogueReconcilers(policy),
     admission: catalogueAdmission(),
     policy: {

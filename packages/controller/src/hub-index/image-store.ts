@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isHubError } from '@hub/api-types/errors';
+import { withRetry } from '@hub/api-types/retry';
 import type { KubeTransport } from '@hub/datapack';
 import type { LiveImage } from './image-diff.ts';
 import { INDEX_FIELD_MANAGER, type IndexedImage } from './image-object.ts';
@@ -75,17 +75,12 @@ export function createImageStore(transport: KubeTransport): ImageStore {
   };
 }
 
-/** One API call, retried a few times when the apiserver says it may succeed later (429, 5xx, resets). */
+/** One API call, retried by the one retry path when the apiserver says it may succeed later (429, 5xx, resets). */
 async function call<T>(what: string, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      const e = error as { retryable?: unknown; retryAfterSeconds?: unknown };
-      if (e?.retryable !== true || attempt >= 5 || signal?.aborted) throw kubeError(what, error);
-      const hinted = typeof e.retryAfterSeconds === 'number' ? e.retryAfterSeconds * 1000 : 0;
-      await sleep(Math.min(Math.max(hinted, 200 * 2 ** attempt), 5000), undefined, signal ? { signal } : {});
-    }
+  try {
+    return await withRetry(run, { policy: { attempts: 5, baseDelayMs: 400, maxDelayMs: 5000 }, signal });
+  } catch (error) {
+    throw kubeError(what, error);
   }
 }
 

@@ -77,7 +77,7 @@ export async function runHubIndexCli(argv: readonly string[], io: HubIndexIo): P
 
   let transport: KubeTransport | undefined;
   try {
-    transport = await connect(values.kubeconfig ?? io.env.KUBECONFIG);
+    transport = await connect(values.kubeconfig, io.env);
   } catch (error) {
     if (!values['dry-run']) {
       io.stderr.write(`hub-index: cannot use the cluster: ${toHubError(error).message}\n`);
@@ -189,16 +189,16 @@ function writeResult(
   }
 }
 
-async function connect(kubeconfig: string | undefined): Promise<KubeTransport> {
-  // Loaded on first use: client-node takes seconds to import, which --help and usage errors skip.
-  const [{ KubeConfig }, { createKubeTransport }] = await Promise.all([
-    import('@kubernetes/client-node'),
+async function connect(kubeconfig: string | undefined, env: CliIo['env']): Promise<KubeTransport> {
+  // Loaded on first use: --help and usage errors skip it. The transport never loads client-node.
+  const [{ loadKubeconfig }, { createKubeTransport }] = await Promise.all([
+    import('@hub/api-types/kubeconfig'),
     import('@hub/datapack'),
   ]);
-  const kc = new KubeConfig();
-  if (kubeconfig) kc.loadFromFile(kubeconfig.split(':')[0] as string);
-  else kc.loadFromDefault();
-  return createKubeTransport(kc, { userAgent: 'hub-index', connections: 8 });
+  return createKubeTransport(loadKubeconfig({ path: kubeconfig, env }), {
+    userAgent: 'hub-index',
+    connections: 8,
+  });
 }
 
 function parse(argv: readonly string[]) {

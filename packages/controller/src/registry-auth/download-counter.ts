@@ -1,5 +1,5 @@
-import { IMAGEHUB_GROUP, IMAGEHUB_VERSION } from '@hub/api-types';
-import { CustomObjectsApi, type KubeConfig, setHeaderOptions } from '@kubernetes/client-node';
+import { type RetryPolicy, withRetry } from '@hub/api-types/retry';
+import { isKubeApiError, KUBE_RESOURCES, type KubeTransport, objectPath } from '@hub/datapack';
 import { RegistryAuthError } from './errors.ts';
 
 /** Adds `delta` to one Repository's `status.downloadCount`. */
@@ -67,53 +67,48 @@ export function createDownloadCounter(options: DownloadCounterOptions): Download
   };
 }
 
-const PLURAL = 'repositories';
-const MAX_CONFLICT_RETRIES = 5;
-
 /**
- * Writes downloadCount with a merge patch on the status subresource, guarded by the resourceVersion it read
- * (a 409 re-reads and retries), so concurrent writers never lose counts. A deleted Repository drops its count.
+ * Writes downloadCount with a merge patch on the status subresource, guarded by the resourceVersion it read,
+ * so concurrent writers never lose counts: a 409 re-reads and retries with backoff (`withRetry`, which also
+ * retries 429s, 5xx and resets). A deleted Repository drops its count.
  */
 export function kubernetesDownloadCountWriter(
-  kubeConfig: KubeConfig,
-  options: { fieldManager?: string } = {},
+  transport: KubeTransport,
+  options: { fieldManager?: string; retry?: Partial<RetryPolicy> } = {},
 ): DownloadCountWriter {
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
   const fieldManager = options.fieldManager ?? 'hub-registry-token';
-  const target = { group: IMAGEHUB_GROUP, version: IMAGEHUB_VERSION, plural: PLURAL };
   return async (name, delta) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const current = (await api.getClusterCustomObjectStatus({ ...target, name })) as {
-          metadata?: { resourceVersion?: string };
-          status?: { downloadCount?: number };
-        };
-        await api.patchClusterCustomObjectStatus(
-          {
-            ...target,
-            name,
-            fieldManager,
+    const path = objectPath(KUBE_RESOURCES.Repository, name, undefined, 'status');
+    try {
+      await withRetry(
+        async () => {
+          const current = await transport.request<{
+            metadata?: { resourceVersion?: string };
+            status?: { downloadCount?: number };
+          }>(path, { verb: 'get' });
+          await transport.request(path, {
+            verb: 'patch',
+            method: 'PATCH',
+            contentType: 'application/merge-patch+json',
+            query: { fieldManager },
             body: {
               metadata: { resourceVersion: current.metadata?.resourceVersion },
               status: { downloadCount: (current.status?.downloadCount ?? 0) + delta },
             },
-          },
-          setHeaderOptions('Content-Type', 'application/merge-patch+json'),
-        );
-        return;
-      } catch (error) {
-        const code = (error as { code?: unknown } | undefined)?.code;
-        if (code === 404) return;
-        if (code === 409 && attempt < MAX_CONFLICT_RETRIES) continue;
-        throw new RegistryAuthError(
-          'DOWNLOAD_COUNT_FAILED',
-          `cannot update downloadCount of Repository ${name}`,
-          {
-            cause: error,
-            retryable: true,
-          },
-        );
-      }
+          });
+        },
+        { policy: { attempts: 6, ...options.retry } },
+      );
+    } catch (error) {
+      if (isKubeApiError(error) && error.code === 'NOT_FOUND') return;
+      throw new RegistryAuthError(
+        'DOWNLOAD_COUNT_FAILED',
+        `cannot update downloadCount of Repository ${name}`,
+        {
+          cause: error,
+          retryable: true,
+        },
+      );
     }
   };
 }

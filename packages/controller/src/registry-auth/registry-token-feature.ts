@@ -132,7 +132,7 @@ export const REGISTRY_TOKEN_FEATURE: CliFeature = {
         ...(services.length > 0 ? { services } : {}),
         ...(trustedProxies.length > 0 ? { trustedProxies } : {}),
         ...(tokenAudiences.length > 0 ? { tokenAudiences } : {}),
-        kubeConfig: manager.kubeConfig,
+        transport: manager.transport,
         cache: informerCacheView(manager.factory),
         tokenReviewCacheTtlMs: reviewTtlMs,
         userNamespace: values['user-namespace'] ?? 'user-system',

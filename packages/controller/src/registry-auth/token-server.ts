@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseGoDuration } from '@hub/api-types';
 import { isHubError } from '@hub/api-types/errors';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeTransport } from '@hub/datapack';
 import { parseServingAddress } from '../runtime/http-endpoints.ts';
 import type { RegistryAuthCache } from './authorize.ts';
 import { clientAddressOf, parseTrustedProxies } from './client-address.ts';
@@ -45,7 +45,8 @@ export interface RegistryTokenServerOptions {
   ttl?: string;
   /** Accepted `service` values; any well-formed one when omitted. */
   services?: readonly string[];
-  kubeConfig: KubeConfig;
+  /** The process's Kubernetes transport (the manager's): TokenReviews and downloadCount writes go through it. */
+  transport: KubeTransport;
   cache: RegistryAuthCache;
   /** How long TokenReview verdicts are reused. Default 10 s; 0 turns the cache off. */
   tokenReviewCacheTtlMs?: number;
@@ -256,7 +257,7 @@ function serverDownloadCounter(
   log: NonNullable<RegistryTokenServerOptions['log']>,
 ) {
   return createDownloadCounter({
-    write: options.downloadCountWriter ?? kubernetesDownloadCountWriter(options.kubeConfig),
+    write: options.downloadCountWriter ?? kubernetesDownloadCountWriter(options.transport),
     ...(options.downloadCountIntervalMs !== undefined ? { intervalMs: options.downloadCountIntervalMs } : {}),
     onError: (_name, error) => {
       const code = (error as { code?: unknown }).code;
@@ -274,7 +275,7 @@ function serverAuthenticator(options: RegistryTokenServerOptions) {
   return cachedAuthenticator(
     options.authenticator ??
       createTokenReviewAuthenticator({
-        kubeConfig: options.kubeConfig,
+        transport: options.transport,
         ...(options.tokenAudiences ? { audiences: options.tokenAudiences } : {}),
       }),
     { ttlMs: options.tokenReviewCacheTtlMs ?? 10_000 },

@@ -1,10 +1,6 @@
 import { buildCustomResourceDefinitions } from '@hub/api-types';
-import { type KubeTransport, sleep } from '@hub/datapack';
+import { isKubeApiError, type KubeTransport, waitForCrds } from '@hub/datapack';
 import { ControllerError } from '../errors.ts';
-
-interface CrdStatus {
-  status?: { conditions?: Array<{ type?: string; status?: string }> };
-}
 
 /** Server-side applies the hub CRDs (field manager `hub-controller`, forced) and waits until each is Established. */
 export async function installCrds(
@@ -23,23 +19,17 @@ export async function installCrds(
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (const crd of crds) {
-    for (;;) {
-      const current = await transport.request<CrdStatus>(`${base}/${crd.metadata.name}`, { verb: 'get' });
-      const established = current.status?.conditions?.some(
-        (c) => c.type === 'Established' && c.status === 'True',
-      );
-      if (established) break;
-      if (Date.now() > deadline) {
-        throw new ControllerError(
-          'CRD_NOT_ESTABLISHED',
-          `CRD ${crd.metadata.name} was not Established in time; check the apiserver log`,
-        );
-      }
-      await sleep(100, options.signal);
-      if (options.signal?.aborted) throw options.signal.reason;
-    }
+  try {
+    await waitForCrds(
+      transport,
+      crds.map((crd) => crd.metadata.name),
+      options,
+    );
+  } catch (error) {
+    if (!isKubeApiError(error) || error.code !== 'TIMEOUT') throw error;
+    throw new ControllerError('CRD_NOT_ESTABLISHED', `${error.message}; check the apiserver log`, {
+      cause: error,
+    });
   }
   return crds.map((crd) => crd.metadata.name);
 }
