@@ -1,8 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleep, withRetry } from '@hub/api-types/retry';
 import type { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { KubePkgError } from '../errors.ts';
 import type { AppliedResource, KubePkg, KubePkgStatus, KubernetesManifest } from '../spec/kubepkg-schema.ts';
 import { CLUSTER_SCOPED_KINDS, sortForApply } from './kind-order.ts';
+import { type KubeFailure, kubeFailure } from './kube-client.ts';
 import { rewriteImages } from './rewrite-images.ts';
 
 // PatchStrategy.ServerSideApply of @kubernetes/client-node, spelled out so the module loads lazily.
@@ -103,14 +104,18 @@ export async function applyKubePkg(pkg: KubePkg, options: ApplyKubePkgOptions): 
     let applied: KubernetesObject;
     try {
       applied = await applyWithRetry(client, object, dryRun, fieldManager, packageKinds, options.signal);
-    } catch (cause) {
+    } catch (error) {
       // A dry run cannot see what it did not create: objects in a namespace, or of a CRD, from this
       // same package. The real apply creates those first; report them as would-be-applied.
-      const code = (cause as { code?: number }).code;
-      if (dryRun && code === 404 && (notFoundKind(cause) === 'namespaces' || packageKinds.has(object.kind))) {
+      const failure = (error as KubePkgError).detail as ReturnType<typeof applyFailureDetail>;
+      if (
+        dryRun &&
+        failure.status === 404 &&
+        (failure.kind === 'namespaces' || packageKinds.has(object.kind))
+      ) {
         applied = object;
       } else {
-        throw apiError(cause, `apply ${describe(object)}`);
+        throw error;
       }
     }
     const resource = toResource(object, applied);
@@ -176,9 +181,10 @@ function prepare(
 }
 
 /**
- * Server-side apply, retried briefly only for a kind whose CRD this package just applied, while the apiserver
- * has not yet built its typed schema ("failed to create typed patch object": 500) or routed it (404). Any
- * other failure, a real schema error or an unknown kind, is thrown at once with the server's reason.
+ * Server-side apply through the one retry path, retried briefly only for a kind whose CRD this package just
+ * applied, while the apiserver has not yet built its typed schema (a 500) or routed it (a 404 that is no
+ * Status about an object). Decided on the status and the Status reason, never on body text; any other failure,
+ * a real schema error or an unknown kind, is thrown at once with the server's reason.
  */
 async function applyWithRetry(
   client: KubernetesObjectApi,
@@ -188,32 +194,29 @@ async function applyWithRetry(
   packageKinds: ReadonlySet<string | undefined>,
   signal: AbortSignal | undefined,
 ): Promise<KubernetesObject> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.patch(object, undefined, dryRun, fieldManager, true, SERVER_SIDE_APPLY);
-    } catch (error) {
-      const code = (error as { code?: number }).code;
-      const body = String((error as { body?: unknown }).body ?? '');
-      const warmingUp =
-        packageKinds.has(object.kind) &&
-        ((code === 500 && body.includes('typed patch')) ||
-          (code === 404 && !dryRun && notFoundKind(error) !== 'namespaces' && !body.includes('"name"')));
-      if (!warmingUp || attempt >= 20) throw error;
-      await sleep(Math.min(100 * 2 ** attempt, 1000), undefined, signal ? { signal } : {});
-    }
-  }
+  return withRetry(
+    async () => {
+      try {
+        return await client.patch(object, undefined, dryRun, fieldManager, true, SERVER_SIDE_APPLY);
+      } catch (error) {
+        const failure = kubeFailure(error);
+        return Promise.reject(
+          apiError(
+            error,
+            `apply ${describe(object)}`,
+            packageKinds.has(object.kind) && warmingUp(failure, dryRun),
+          ),
+        );
+      }
+    },
+    { policy: { attempts: 20, baseDelayMs: 100, maxDelayMs: 1000, jitter: 0.5 }, signal },
+  );
 }
 
-function notFoundKind(error: unknown): string | undefined {
-  try {
-    const body = (error as { body?: unknown }).body;
-    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as
-      | { details?: { kind?: string } }
-      | undefined;
-    return parsed?.details?.kind;
-  } catch {
-    return undefined;
-  }
+/** A just-applied CRD's kind the apiserver does not serve yet: no typed schema (500), or no route (404, no Status). */
+export function warmingUp(failure: KubeFailure, dryRun: string | undefined): boolean {
+  if (failure.status === 500) return true;
+  return failure.status === 404 && !dryRun && failure.reason === undefined;
 }
 
 async function ensureNamespace(client: KubernetesObjectApi, name: string): Promise<boolean> {
@@ -222,13 +225,13 @@ async function ensureNamespace(client: KubernetesObjectApi, name: string): Promi
     await client.read(spec);
     return false;
   } catch (error) {
-    if ((error as { code?: number }).code !== 404) throw apiError(error, `read Namespace ${name}`);
+    if (kubeFailure(error).status !== 404) throw apiError(error, `read Namespace ${name}`);
   }
   try {
     await client.create(spec);
     return true;
   } catch (error) {
-    if ((error as { code?: number }).code === 409) return false;
+    if (kubeFailure(error).status === 409) return false;
     throw apiError(error, `create Namespace ${name}`);
   }
 }
@@ -254,7 +257,7 @@ async function waitEstablished(
         },
       );
     }
-    await sleep(200, undefined, signal ? { signal } : {});
+    await sleep(200, signal);
   }
 }
 
@@ -312,7 +315,7 @@ async function prune(
         for (const item of list.items) candidates.push({ ...item, apiVersion, kind });
       } catch (error) {
         // A kind whose CRD is gone has nothing left to prune.
-        if ((error as { code?: number }).code === 404) continue;
+        if (kubeFailure(error).status === 404) continue;
         throw apiError(error, `list ${kind} for pruning`);
       }
     }
@@ -329,7 +332,7 @@ async function prune(
       if (live.metadata?.labels?.[OWNER_LABEL] !== pkg.metadata.name) continue;
       await client.delete(item, undefined, dryRun, undefined, undefined, 'Background');
     } catch (error) {
-      if ((error as { code?: number }).code === 404) continue;
+      if (kubeFailure(error).status === 404) continue;
       throw apiError(error, `prune ${describe(item)}`);
     }
     const resource = toResource(item, item);
@@ -358,7 +361,7 @@ async function readInventory(
     const parsed: unknown = JSON.parse(cm.data?.['resources.json'] ?? '[]');
     return Array.isArray(parsed) ? (parsed as AppliedResource[]) : [];
   } catch (error) {
-    if ((error as { code?: number }).code === 404) return undefined;
+    if (kubeFailure(error).status === 404) return undefined;
     throw apiError(error, `read the inventory ConfigMap ${namespace}/${inventoryName(pkg)}`);
   }
 }
@@ -419,31 +422,28 @@ function describe(object: KubernetesObject): string {
   return `${object.kind} ${ns ? `${ns}/` : ''}${object.metadata?.name ?? ''}`;
 }
 
-function apiError(cause: unknown, what: string): KubePkgError {
-  const status = (cause as { code?: number }).code;
-  const body = (cause as { body?: unknown }).body;
-  let reason: string | undefined;
-  try {
-    const parsed = typeof body === 'string' ? JSON.parse(body) : body;
-    if (
-      parsed &&
-      typeof parsed === 'object' &&
-      typeof (parsed as { message?: unknown }).message === 'string'
-    ) {
-      reason = (parsed as { message: string }).message;
-    }
-  } catch {
-    // Not JSON (an unrouted kind answers "404 page not found"): the text is the reason.
-    if (typeof body === 'string' && body.trim() !== '') reason = body.trim().slice(0, 300);
-  }
+function apiError(cause: unknown, what: string, retryable = false): KubePkgError {
+  const failure = kubeFailure(cause);
   // The API server's explanation stays out of `message` (it echoes request content); see `detail.reason`.
   return new KubePkgError(
     'APPLY_FAILED',
-    `Could not ${what} (HTTP ${status ?? '?'}); see the error's detail.reason.`,
+    `Could not ${what} (HTTP ${failure.status ?? '?'}); see the error's detail.reason.`,
     {
       subject: what,
       cause,
-      detail: { status, reason, body },
+      retryable,
+      detail: applyFailureDetail(failure),
     },
   );
+}
+
+/** `detail` of APPLY_FAILED: `reason` is the server's explanation (as always), `statusReason` the Status reason. */
+function applyFailureDetail(failure: KubeFailure) {
+  return {
+    status: failure.status,
+    reason: failure.message,
+    statusReason: failure.reason,
+    kind: failure.kind,
+    body: failure.body,
+  };
 }

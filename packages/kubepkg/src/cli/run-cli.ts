@@ -6,6 +6,7 @@ import { formatBytes } from '@hub/image-save';
 import { RegistryStorage } from '@hub/image-save/storage';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { applyKubePkg } from '../apply/apply-kubepkg.ts';
+import { kubeConfigFrom } from '../apply/kube-client.ts';
 import { isKubePkgError, KubePkgError } from '../errors.ts';
 import { exportKubePkg } from '../export/export-kubepkg.ts';
 import { importKubePkg } from '../import/import-kubepkg.ts';
@@ -68,7 +69,7 @@ Examples:
   apply: `Usage: kubepkg apply <file.kubepkg.tgz | kubepkg.json> [options]
 
 Options:
-      --kubeconfig <file>        kubeconfig (default $KUBECONFIG or ~/.kube/config)
+      --kubeconfig <file>        kubeconfig (default $KUBECONFIG, then ~/.kube/config, then in-cluster)
   -n, --namespace <ns>           namespace for objects that name none
       --dry-run                  server-side dry run
       --prune                    delete objects of this package a newer version dropped
@@ -170,12 +171,10 @@ function signalOf(io: CliIo): { signal?: AbortSignal } {
   return io.signal ? { signal: io.signal } : {};
 }
 
-async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const kubeConfig = new KubeConfig();
-  if (path) kubeConfig.loadFromFile(path);
-  else kubeConfig.loadFromDefault();
-  return kubeConfig;
+/** The one kubeconfig rule (kubectl's order: --kubeconfig, $KUBECONFIG merged, ~/.kube/config, in-cluster). */
+async function loadKubeConfig(path: string | undefined, env: CliIo['env']): Promise<KubeConfig> {
+  const { loadKubeconfig } = await import('@hub/api-types/kubeconfig');
+  return kubeConfigFrom(loadKubeconfig({ path, env }));
 }
 
 const commands = {
@@ -313,7 +312,7 @@ const commands = {
     if (positionals.length === 0) throw usage('apply needs a package file');
     const json = values.json ?? false;
     const log = progress(io, json);
-    const kubeConfig = await loadKubeConfig(values.kubeconfig);
+    const kubeConfig = await loadKubeConfig(values.kubeconfig, io.env);
     const results = [];
     for (const pkg of kubePkgsOf(await readKubePkgDocument(positionals))) {
       const result = await applyKubePkg(pkg, {
@@ -387,7 +386,7 @@ const commands = {
       ...(token ? { importToken: token } : {}),
       ...(pullThroughToken ? { pullThroughToken } : {}),
       ...(tls ? { tls } : {}),
-      ...(values.kubeconfig ? { kubeConfig: await loadKubeConfig(values.kubeconfig) } : {}),
+      ...(values.kubeconfig ? { kubeConfig: await loadKubeConfig(values.kubeconfig, io.env) } : {}),
       ...(values['registry-rewrite'] ? { applyRegistryRewrite: values['registry-rewrite'] } : {}),
       ...(values.upstream
         ? {
