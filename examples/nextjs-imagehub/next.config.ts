@@ -14,6 +14,9 @@ const config: NextConfig = {
     resolveAlias: {
       '@hub/datapack': source('datapack/src/index.ts'),
       '@hub/api-types/errors': source('api-types/src/errors/index.ts'),
+      '@hub/api-types/access': source('api-types/src/access/index.ts'),
+      '@hub/api-types/retry': source('api-types/src/retry/index.ts'),
+      '@hub/api-types/kubeconfig': source('api-types/src/kubeconfig/index.ts'),
       '@hub/api-types': source('api-types/src/index.ts'),
     },
   },

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { SignOutButton } from '../components/sign-out-button.tsx';
+import { currentUser } from '../lib/hub.ts';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -8,7 +10,8 @@ export const metadata: Metadata = {
   description: 'A catalogue of container images, read through @hub/datapack',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const session = await currentUser().catch(() => null);
   return (
     <html lang="en">
       <body>
@@ -22,6 +25,16 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav>
             <Link href="/">Store</Link>
             <a href="/api/hub/repositories">API</a>
+            {session ? (
+              <>
+                <span className="who" data-testid="signed-in">
+                  {session.user}
+                </span>
+                <SignOutButton />
+              </>
+            ) : (
+              <Link href="/login">Sign in</Link>
+            )}
           </nav>
         </header>
         <main>{children}</main>

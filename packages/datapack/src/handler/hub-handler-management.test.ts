@@ -167,6 +167,16 @@ describe('createHubHandler management API', () => {
     expect(calls).toEqual([]);
   });
 
+  it('accepts the Origin of the Host the request was sent to (frameworks may rebuild request.url)', async () => {
+    const { cookie, patch } = await setup();
+    const response = await patch(
+      '/repositories/acme/cache',
+      { description: 'behind next start' },
+      { cookie: await cookie('carol-token'), origin: 'http://127.0.0.1:3000', host: '127.0.0.1:3000' },
+    );
+    expect(response.status).toBe(200);
+  });
+
   it('answers 400 naming the field for unknown fields and wrong types, 413 over the body limit', async () => {
     const { calls, cookie, patch } = await setup();
     const carol = await cookie('carol-token');

@@ -1,8 +1,9 @@
 import type { RepositoryPage } from '@hub/datapack';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { MembersForm } from '../../../components/members-form.tsx';
 import { RepoCard } from '../../../components/repo-card.tsx';
-import { HubApiError, hubGet } from '../../../lib/hub.ts';
+import { currentUser, HubApiError, hubGet } from '../../../lib/hub.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -22,7 +23,10 @@ export default async function OrganizationPage({ params }: { params: Promise<{ o
     if (error instanceof HubApiError && error.status === 404) notFound();
     throw error;
   }
-  const repositories = await hubGet<RepositoryPage>(`/repositories?org=${encodeURIComponent(org)}&limit=100`);
+  const [repositories, session] = await Promise.all([
+    hubGet<RepositoryPage>(`/repositories?org=${encodeURIComponent(org)}&limit=100`),
+    currentUser(),
+  ]);
 
   return (
     <article>
@@ -48,6 +52,7 @@ export default async function OrganizationPage({ params }: { params: Promise<{ o
           ))}
         </ul>
       )}
+      {session && <MembersForm organization={organization.name} managers={organization.managers} />}
     </article>
   );
 }

@@ -6,7 +6,7 @@ import { CopyButton } from '../../../../components/copy-button.tsx';
 import { Markdown } from '../../../../components/markdown.tsx';
 import { RepoIcon } from '../../../../components/repo-icon.tsx';
 import { formatBytes, formatTime, registryHost } from '../../../../lib/format.ts';
-import { HubApiError, hubGet } from '../../../../lib/hub.ts';
+import { currentUser, HubApiError, hubGet } from '../../../../lib/hub.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -30,7 +30,7 @@ async function load(org: string, repo: string): Promise<RepositoryDetail> {
 
 export default async function RepositoryPage({ params }: { params: Params }) {
   const { org, repo } = await params;
-  const detail = await load(org, repo);
+  const [detail, session] = await Promise.all([load(org, repo), currentUser()]);
   const tag = detail.latestTag?.name;
   const pull = tag === undefined ? undefined : `docker pull ${registryHost()}/${detail.name}:${tag}`;
 
@@ -39,7 +39,10 @@ export default async function RepositoryPage({ params }: { params: Params }) {
       <header className="detail-head">
         <RepoIcon name={detail.name} icon={detail.icon} size={72} />
         <div>
-          <h1>{detail.name}</h1>
+          <h1>
+            {detail.name}
+            {detail.isPrivate && <span className="badge">private</span>}
+          </h1>
           <p className="muted">
             by <Link href={`/o/${detail.organization}`}>{detail.organization}</Link> · {detail.tagCount}{' '}
             {detail.tagCount === 1 ? 'tag' : 'tags'} · updated {formatTime(detail.updated)}
@@ -52,6 +55,11 @@ export default async function RepositoryPage({ params }: { params: Params }) {
               </li>
             ))}
           </ul>
+          {session && (
+            <p className="actions">
+              <Link href={`/r/${detail.name}/edit`}>Edit</Link>
+            </p>
+          )}
         </div>
       </header>
 

@@ -1,0 +1,195 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createKubeTransport } from '@hub/datapack';
+import { freePort, type HubTestEnv, startHubTestEnv } from '@hub/test-env';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIfStale, EXAMPLE_DIR, type NextServer, startNextServer } from '../server/start-next.ts';
+import { seedCatalogue } from './seed-catalogue.ts';
+import { type RunningController, startHubController } from './start-hub-controller.ts';
+import { createUsers, grantHubUsers, USER_NAMESPACE } from './users.ts';
+
+// Sign-in and management end to end: ServiceAccount tokens reviewed by the real apiserver, writes
+// made with the user's own token (RBAC and hub-controller's admission webhooks decide), the example
+// served by `next start`, in Chromium.
+const SHOTS = join(EXAMPLE_DIR, '.test-results');
+const SECRET = 'browser-test-session-secret-0123456789';
+let env: HubTestEnv;
+let server: NextServer;
+let controller: RunningController;
+let browser: Browser;
+let tokens: Record<'alice' | 'mallory', string>;
+const serverLog: string[] = [];
+
+async function signedIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel('Kubernetes token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Either the store (signed in) or the form's alert, whose text says why.
+  await page.locator('[data-testid="signed-in"], [data-testid="error"]').first().waitFor();
+  const alert = page.getByTestId('error');
+  if ((await alert.count()) > 0) {
+    throw new Error(`sign-in failed: ${await alert.textContent()}\n${serverLog.slice(-20).join('\n')}`);
+  }
+  await page.getByTestId('signed-in').waitFor();
+  return { context, page };
+}
+
+async function cardNames(page: Page): Promise<string[]> {
+  return page
+    .locator('[data-testid="repo-card"]')
+    .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-name') ?? ''));
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  process.on('exit', () => {
+    if (server === undefined) console.error(`next output:\n${serverLog.slice(-40).join('\n')}`);
+  });
+  const [started] = await Promise.all([startHubTestEnv(), buildIfStale((line) => serverLog.push(line))]);
+  env = started;
+  const transport = await createKubeTransport(env.controlPlane.kubeConfig);
+  await seedCatalogue(transport);
+  // Both are hub users (RBAC); alice manages labring (a seeded manager entry), mallory manages nothing.
+  tokens = await createUsers(transport, ['alice', 'mallory'] as const);
+  await grantHubUsers(transport);
+  await transport.close();
+  controller = await startHubController(env.controlPlane.kubeconfigPath);
+  server = await startNextServer({
+    port: await freePort(),
+    env: {
+      KUBECONFIG: env.controlPlane.kubeconfigPath,
+      HUB_REGISTRY: env.registry.host,
+      HUB_SESSION_SECRET: SECRET,
+    } as NodeJS.ProcessEnv,
+    log: (line) => serverLog.push(line),
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox'],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await controller?.stop();
+  await env?.stop();
+});
+
+describe('signing in and managing the hub in Chromium', () => {
+  it('signs in with a ServiceAccount token; the cookie is HttpOnly and the page never sees the token', async () => {
+    const { context, page } = await signedIn(tokens.alice);
+    expect(await page.getByTestId('signed-in').textContent()).toBe(
+      `system:serviceaccount:${USER_NAMESPACE}:alice`,
+    );
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({ name: 'hub_session', httpOnly: true, sameSite: 'Lax' });
+    expect(cookie?.value).not.toContain(tokens.alice);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie),
+    ).toBe('');
+    await page.screenshot({ path: join(SHOTS, 'signed-in.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('refuses a bad token with 401 and shows why on /login', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Kubernetes token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByTestId('error').textContent()).toContain('was not accepted');
+    expect(await context.cookies()).toEqual([]);
+    await context.close();
+    expect(serverLog.join('\n')).not.toContain(tokens.alice);
+  });
+
+  it('lets a manager edit a description and make a repository private; anonymous readers no longer see it', async () => {
+    const { context, page } = await signedIn(tokens.alice);
+    await page.goto(`${server.url}/r/labring/redis`);
+    await Promise.all([page.waitForURL(/\/edit$/), page.getByRole('link', { name: 'Edit' }).click()]);
+    await page.getByLabel('Description').fill('Redis, edited in the hub');
+    await page.getByLabel(/^Private/).check();
+    await page.screenshot({ path: join(SHOTS, 'edit.png'), fullPage: true });
+    await Promise.all([
+      page.waitForURL(`${server.url}/r/labring/redis`),
+      page.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    await page.getByText('Redis, edited in the hub').waitFor();
+    expect(await page.locator('h1 .badge').textContent()).toBe('private');
+    // The manager still sees it in the store.
+    await page.goto(`${server.url}/?q=labring`);
+    expect(await cardNames(page)).toContain('labring/redis');
+    await context.close();
+
+    const anonymous = await browser.newPage();
+    await anonymous.goto(`${server.url}/`);
+    expect(await cardNames(anonymous)).not.toContain('labring/redis');
+    await anonymous.goto(`${server.url}/r/labring/redis`);
+    await anonymous.getByTestId('not-found').waitFor();
+    const api = await fetch(`${server.url}/api/hub/repositories/labring/redis`);
+    expect(api.status).toBe(404);
+    await anonymous.close();
+  });
+
+  it('refuses a non-manager, and the page shows the apiserver’s reason', async () => {
+    const { context, page } = await signedIn(tokens.mallory);
+    await page.goto(`${server.url}/r/labring/mysql/edit`);
+    await page.getByLabel('Description').fill('defaced');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const alert = await page.getByTestId('error').textContent();
+    expect(alert).toContain('was refused');
+    expect(alert).toContain(`system:serviceaccount:${USER_NAMESPACE}:mallory`);
+    // The admission webhook's own words, passed through the apiserver and the handler.
+    expect(alert).toMatch(/denied the request: .*mallory/);
+    await page.screenshot({ path: join(SHOTS, 'refused.png'), fullPage: true });
+    await page.goto(`${server.url}/r/labring/mysql`);
+    expect(await page.getByText('defaced').count()).toBe(0);
+    await context.close();
+  });
+
+  it('refuses a write from another origin with 403, even with a valid session cookie', async () => {
+    const { context } = await signedIn(tokens.alice);
+    const [cookie] = await context.cookies();
+    const response = await fetch(`${server.url}/api/hub/repositories/labring/mysql`, {
+      method: 'PATCH',
+      headers: {
+        'content-type': 'application/json',
+        cookie: `${cookie?.name}=${cookie?.value}`,
+        origin: 'http://evil.example',
+      },
+      body: JSON.stringify({ description: 'csrf' }),
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { field: string } }).error.field).toBe('origin');
+    // The same cookie from the hub's own origin is accepted (so the 403 was the origin's).
+    const own = await fetch(`${server.url}/api/hub/repositories/labring/mysql`, {
+      method: 'PATCH',
+      headers: {
+        'content-type': 'application/json',
+        cookie: `${cookie?.name}=${cookie?.value}`,
+        origin: server.url,
+      },
+      body: JSON.stringify({ keywords: ['Database', 'SQL'] }),
+    });
+    expect(own.status).toBe(200);
+    await context.close();
+  });
+
+  it('signs out: the cookie is gone and the session answers 401', async () => {
+    const { context, page } = await signedIn(tokens.alice);
+    await Promise.all([
+      page.waitForURL(`${server.url}/`),
+      page.getByRole('button', { name: 'Sign out' }).click(),
+    ]);
+    await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    expect(await context.cookies()).toEqual([]);
+    const session = await page.evaluate(async () => (await fetch('/api/hub/session')).status);
+    expect(session).toBe(401);
+    await context.close();
+  });
+});
