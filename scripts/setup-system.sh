@@ -2,6 +2,7 @@
 # Installs the system pieces the tests and the demo need, idempotently:
 #   - docker-registry (the real distribution registry, /usr/bin/docker-registry) and skopeo (the independent verifier)
 #     from Debian, when missing (needs root; runs `apt-get update` at most once);
+#   - runc, containernetworking-plugins and iptables for the test node (hub-testenv up --node);
 #   - checks that Go >= 1.26 is on PATH (kube-apiserver and etcd are built from Go modules by
 #     packages/test-env/go/build-binaries.sh unless KUBEBUILDER_ASSETS points at prebuilt ones).
 # apt's output goes to a log file under the cache directory; on a failure its last 30 lines are shown.
@@ -33,6 +34,11 @@ command -v buildah >/dev/null 2>&1 || need_pkgs+=(buildah)
 command -v strip >/dev/null 2>&1 || need_pkgs+=(binutils)
 # Chromium drives the Next.js example's browser test (playwright-core, executablePath /usr/bin/chromium).
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
+# The test node (`hub-testenv up --node`): Debian's runc and CNI plugins (bridge, host-local, loopback, portmap);
+# kubelet, containerd 2 and CoreDNS are built from Go modules (packages/test-env/go/build-node-binaries.sh).
+[ -x /usr/sbin/runc ] || need_pkgs+=(runc)
+[ -x /usr/lib/cni/bridge ] || need_pkgs+=(containernetworking-plugins)
+command -v iptables >/dev/null 2>&1 || need_pkgs+=(iptables)
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   $check_only && exit 1

@@ -40,6 +40,25 @@ export function hubVitestProjects(name: string, root: string) {
   ];
 }
 
+/**
+ * `test-env:node`: the real-node suite (`packages/test-env/test/*.node.test.ts`). It starts its own control
+ * plane with a node (kubelet, containerd, CoreDNS) in a network namespace, so it needs root and no global setup.
+ */
+export function testEnvNodeProject(root: string) {
+  return {
+    root,
+    resolve: { conditions: ['@hub/source'] },
+    ssr: { resolve: { conditions: ['@hub/source'] } },
+    test: {
+      name: 'test-env:node',
+      include: ['test/**/*.node.test.ts'],
+      testTimeout: 300_000,
+      hookTimeout: 900_000,
+      restoreMocks: true,
+    },
+  };
+}
+
 export function hubPackageVitestConfig(name: string, root: string) {
   return defineConfig({ test: { projects: hubVitestProjects(name, root) } });
 }

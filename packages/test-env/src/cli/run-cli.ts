@@ -9,7 +9,7 @@ import { peakRssBytes } from '../process/managed-process.ts';
 export const HELP = `hub-testenv: a real kube-apiserver + etcd and a distribution registry on loopback, for tests and demos
 
 Usage:
-  hub-testenv up [--fixtures [--seed S]] [--no-crds] [--json]
+  hub-testenv up [--node] [--fixtures [--seed S]] [--no-crds] [--json]
       Start the control plane (hub CRDs installed) and the registry, print KUBECONFIG=<path> and
       REGISTRY=<host:port> once ready, run until SIGINT/SIGTERM, then clean up.
   hub-testenv build [--json]
@@ -17,6 +17,9 @@ Usage:
       ~/.cache/hub-testenv) and print their paths with the time taken.
 
 Options:
+  --node       add a real node (kubelet, containerd, kube-proxy, CoreDNS, scheduler, controller-manager) in
+               its own network namespace; the addresses printed are then the node's host address, not
+               127.0.0.1, and they are printed once the node is Ready (needs root)
   --fixtures   push the standard fixture corpus to the registry (catalogue printed with --json)
   --seed S     seed of the fixture corpus (default "hub")
   --no-crds    do not install the hub CRDs
@@ -28,6 +31,7 @@ Exit codes: 0 done, 1 the environment could not be built or started, 2 bad usage
 
 const OPTIONS = {
   fixtures: { type: 'boolean', default: false },
+  node: { type: 'boolean', default: false },
   seed: { type: 'string' },
   'no-crds': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -109,6 +113,7 @@ async function up(io: CliIo, report: Reporter, values: Values): Promise<number> 
   const env = await startHubTestEnv({
     crds: !values['no-crds'],
     fixtures: values.fixtures ? (values.seed === undefined ? {} : { seed: values.seed }) : false,
+    node: values.node,
     onProgress: report.progress,
   });
   try {
@@ -125,7 +130,18 @@ async function up(io: CliIo, report: Reporter, values: Values): Promise<number> 
         etcd: await peakRssBytes(cp.pids.etcd),
         kubeApiserver: await peakRssBytes(cp.pids.kubeApiserver),
         registry: await peakRssBytes(env.registry.pid),
+        ...(env.node ? await env.node.peakRss() : {}),
       },
+      ...(env.node
+        ? {
+            node: {
+              name: env.node.name,
+              nodeIp: env.node.plan.nodeIp,
+              startMs: env.node.startMs,
+              images: env.node.images,
+            },
+          }
+        : {}),
       fixtures: env.fixtures,
     });
     if (!values.json) {

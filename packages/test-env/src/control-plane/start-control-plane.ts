@@ -29,6 +29,32 @@ export interface ControlPlaneOptions {
   keepTempDir?: boolean;
   /** Receives build progress lines when binaries must be built. */
   onProgress?: (line: string) => void;
+  /**
+   * Serve a real node (`startNode` in `@hub/test-env/node`): bind and advertise `address` instead of
+   * 127.0.0.1, the node's Service range, ServiceAccount admission on, `Node,RBAC` authorization with
+   * NodeRestriction, and a kubelet client certificate so `kubectl logs` works.
+   */
+  node?: ControlPlaneNodeOptions;
+}
+
+/** The addresses a control plane serves a node on ({@link ControlPlaneOptions.node}). */
+export interface ControlPlaneNodeOptions {
+  /** A local address the node reaches (the host end of its link); kube-apiserver binds and advertises it. */
+  address: string;
+  serviceClusterIpRange: string;
+  /** The first address of the Service range: the `kubernetes` Service, in the serving certificate. */
+  kubernetesServiceIp: string;
+}
+
+/** The control plane's certificate authorities and key files, for components that join it (a node). */
+export interface ControlPlaneCredentials {
+  servingCa: CertificateAuthority;
+  clientCa: CertificateAuthority;
+  servingCaFile: string;
+  clientCaFile: string;
+  /** The client CA's key, written only in node mode (kube-controller-manager's `--cluster-signing-key-file`). */
+  clientCaKeyFile: string | undefined;
+  serviceAccountSigningKeyFile: string;
 }
 
 /** A user minted by {@link ControlPlane.addUser}: a client certificate with CN=name and O=groups. */
@@ -60,6 +86,8 @@ export interface ControlPlane extends AsyncDisposable {
   readonly pids: { etcd: number; kubeApiserver: number };
   /** Milliseconds from the call to ready (binaries already resolved). */
   readonly startMs: number;
+  /** CAs and key files, for components that join this control plane. */
+  readonly credentials: ControlPlaneCredentials;
   /** Mints a client certificate for `name` in `groups` and writes its kubeconfig. */
   addUser(name: string, groups?: readonly string[]): Promise<ControlPlaneUser>;
   /** Creates (or replaces) CRDs from objects, YAML files or directories and waits until discovery serves them. */
@@ -152,7 +180,11 @@ async function startOnce(
       createCertificateAuthority('hub-testenv-client-ca'),
       supportsUnsafeNoFsync(binaries.etcd),
     ]);
-    const files = await writeApiserverCertificates(certDir, servingCa, clientCa);
+    const node = options.node;
+    const files = await writeApiserverCertificates(certDir, servingCa, clientCa, node);
+    const nodeArgs = node
+      ? await nodeApiserverArgs(certDir, clientCa, node, files.servingCaFile, securePort)
+      : [];
     const etcd = spawnManaged(
       'etcd',
       binaries.etcd,
@@ -173,13 +205,13 @@ async function startOnce(
       securePort,
       certDir,
       ...files,
-      extra: options.apiserverArgs ?? [],
+      extra: [...nodeArgs, ...(options.apiserverArgs ?? [])],
     });
     const spawnApiserver = () =>
       spawnManaged('kube-apiserver', binaries.kubeApiserver, apiserverArgs, { cwd: dir });
     let apiserver = spawnApiserver();
     processes.push(apiserver);
-    const server = `https://127.0.0.1:${securePort}`;
+    const server = `https://${node?.address ?? '127.0.0.1'}:${securePort}`;
     const admin = await clientCa.issue({
       commonName: 'admin',
       organizations: ['system:masters'],
@@ -232,6 +264,7 @@ async function startOnce(
       pids,
       restartApiserver,
       startMs: Date.now() - started,
+      credentials: { servingCa, clientCa, ...credentialFiles(certDir, files, node) },
       cleanup,
     });
   } catch (error) {
@@ -245,11 +278,18 @@ async function writeApiserverCertificates(
   certDir: string,
   servingCa: Awaited<ReturnType<typeof createCertificateAuthority>>,
   clientCa: Awaited<ReturnType<typeof createCertificateAuthority>>,
+  node: ControlPlaneNodeOptions | undefined,
 ) {
   const serving = await servingCa.issue({
     commonName: 'kube-apiserver',
-    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-    ipAddresses: ['127.0.0.1', '10.0.0.1'],
+    dnsNames: [
+      'localhost',
+      'kubernetes',
+      'kubernetes.default',
+      'kubernetes.default.svc',
+      'kubernetes.default.svc.cluster.local',
+    ],
+    ipAddresses: node ? ['127.0.0.1', node.address, node.kubernetesServiceIp] : ['127.0.0.1', '10.0.0.1'],
     usage: 'server',
   });
   const sa = generateKeyPairSync('ec', {
@@ -294,6 +334,58 @@ async function waitForEtcd(etcd: ManagedProcess, etcdUrl: string, timeoutMs: num
   );
 }
 
+function credentialFiles(
+  certDir: string,
+  files: { servingCaFile: string; clientCaFile: string; serviceAccountSigningKeyFile: string },
+  node: ControlPlaneNodeOptions | undefined,
+): Omit<ControlPlaneCredentials, 'servingCa' | 'clientCa'> {
+  return {
+    servingCaFile: files.servingCaFile,
+    clientCaFile: files.clientCaFile,
+    clientCaKeyFile: node ? join(certDir, 'client-ca.key') : undefined,
+    serviceAccountSigningKeyFile: files.serviceAccountSigningKeyFile,
+  };
+}
+
+/**
+ * The node-mode flags: the node's address and Service range, ServiceAccount admission back on, the Node
+ * authorizer with NodeRestriction, and the apiserver's client certificate towards kubelets (written with the
+ * client CA's key, which kube-controller-manager signs CSRs with).
+ */
+async function nodeApiserverArgs(
+  certDir: string,
+  clientCa: CertificateAuthority,
+  node: ControlPlaneNodeOptions,
+  servingCaFile: string,
+  securePort: number,
+): Promise<string[]> {
+  const kubeletClient = await clientCa.issue({
+    commonName: 'kube-apiserver-kubelet-client',
+    organizations: ['system:masters'],
+    usage: 'client',
+  });
+  const certFile = join(certDir, 'apiserver-kubelet-client.crt');
+  const keyFile = join(certDir, 'apiserver-kubelet-client.key');
+  await Promise.all([
+    writeFile(join(certDir, 'client-ca.key'), clientCa.keyPem, { mode: 0o600 }),
+    writeFile(certFile, kubeletClient.certPem),
+    writeFile(keyFile, kubeletClient.keyPem, { mode: 0o600 }),
+  ]);
+  return [
+    `--bind-address=${node.address}`,
+    `--advertise-address=${node.address}`,
+    `--service-cluster-ip-range=${node.serviceClusterIpRange}`,
+    '--disable-admission-plugins=',
+    '--enable-admission-plugins=NodeRestriction',
+    '--authorization-mode=Node,RBAC',
+    `--kubelet-client-certificate=${certFile}`,
+    `--kubelet-client-key=${keyFile}`,
+    `--kubelet-certificate-authority=${servingCaFile}`,
+    '--kubelet-preferred-address-types=InternalIP',
+    `--service-account-issuer=https://${node.address}:${securePort}/`,
+  ];
+}
+
 /** envtest waits for the default namespace: the bootstrap controller creates it after readyz. */
 async function waitForDefaultNamespace(
   server: string,
@@ -328,6 +420,7 @@ function makeControlPlane(input: {
   pids: { etcd: number; kubeApiserver: number };
   restartApiserver: ControlPlane['restartApiserver'];
   startMs: number;
+  credentials: ControlPlaneCredentials;
   cleanup: () => Promise<void>;
 }): ControlPlane {
   let stopping: Promise<void> | undefined;
@@ -346,6 +439,7 @@ function makeControlPlane(input: {
     binaries: input.binaries,
     pids: input.pids,
     startMs: input.startMs,
+    credentials: input.credentials,
     async addUser(name, groups = []) {
       if (!/^[\w.@:-]+$/.test(name)) {
         throw new TestEnvError('INVALID_ARGUMENT', `user name ${JSON.stringify(name)} must match [\\w.@:-]+`);

@@ -1,6 +1,8 @@
 import { buildCustomResourceDefinitions } from '@hub/api-types';
 import { type ControlPlane, startControlPlane } from '../control-plane/start-control-plane.ts';
 import { type FixtureCatalogue, pushStandardCorpus } from '../fixtures/corpus.ts';
+import { createNodeNamespace, type NodeNamespace } from '../node/node-namespace.ts';
+import { type NodeOptions, startNode, type TestNode } from '../node/start-node.ts';
 import { type Registry, startRegistry } from '../registry/start-registry.ts';
 
 /** Options of {@link startHubTestEnv}. */
@@ -9,6 +11,11 @@ export interface HubTestEnvOptions {
   crds?: boolean;
   /** Push the standard fixture corpus (default false). */
   fixtures?: boolean | { seed?: string; largeLayerBytes?: number };
+  /**
+   * Add a real node (kubelet, containerd, kube-proxy, CoreDNS; kube-scheduler and kube-controller-manager):
+   * the control plane and the registry then listen on the node's host address, not 127.0.0.1.
+   */
+  node?: boolean | Omit<NodeOptions, 'onProgress'>;
   onProgress?: (line: string) => void;
 }
 
@@ -17,16 +24,35 @@ export interface HubTestEnv extends AsyncDisposable {
   controlPlane: ControlPlane;
   registry: Registry;
   fixtures: FixtureCatalogue | undefined;
+  /** The node, with the `node` option. */
+  node: TestNode | undefined;
   stop(): Promise<void>;
 }
 
 /** Starts everything `hub-testenv up` and the vitest global setup provide, in parallel where possible. */
 export async function startHubTestEnv(options: HubTestEnvOptions = {}): Promise<HubTestEnv> {
+  const namespace: NodeNamespace | undefined = options.node ? await createNodeNamespace() : undefined;
+  const plan = namespace?.plan;
   const [cp, reg] = await Promise.allSettled([
-    startControlPlane(options.onProgress ? { onProgress: options.onProgress } : {}),
-    startRegistry(),
+    startControlPlane({
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(plan
+        ? {
+            node: {
+              address: plan.hostIp,
+              serviceClusterIpRange: plan.serviceCidr,
+              kubernetesServiceIp: plan.kubernetesServiceIp,
+            },
+          }
+        : {}),
+    }),
+    startRegistry(plan ? { host: plan.hostIp } : {}),
   ]);
+  let node: TestNode | undefined;
   const stopBoth = async () => {
+    // The node first (its pods, then its namespaces), so nothing of it talks to a stopped apiserver for long.
+    if (node) await node.stop();
+    else await namespace?.teardown();
     if (cp.status === 'fulfilled') await cp.value.stop();
     if (reg.status === 'fulfilled') await reg.value.stop();
   };
@@ -41,11 +67,20 @@ export async function startHubTestEnv(options: HubTestEnvOptions = {}): Promise<
         ? undefined
         : cp.value.installCRDs(buildCustomResourceDefinitions() as unknown as Record<string, unknown>[]),
       options.fixtures ? pushStandardCorpus(reg.value.host, fixtureOptions) : undefined,
+      namespace
+        ? startNode(cp.value, reg.value, namespace, {
+            ...(typeof options.node === 'object' ? options.node : {}),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          }).then((started) => {
+            node = started;
+          })
+        : undefined,
     ]);
     return {
       controlPlane: cp.value,
       registry: reg.value,
       fixtures,
+      node,
       stop: stopBoth,
       [Symbol.asyncDispose]: stopBoth,
     };

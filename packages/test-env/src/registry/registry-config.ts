@@ -3,6 +3,8 @@ import { stringify } from 'yaml';
 /** Inputs of {@link renderRegistryConfig}. */
 export interface RegistryConfigInput {
   port: number;
+  /** Listen address; 127.0.0.1 when omitted (a test node's host address when it serves the node). */
+  host?: string;
   storageDir: string;
   readOnly: boolean;
   /** `http.secret`; distribution warns (and signs upload state with a random one) when it is missing. */
@@ -39,7 +41,7 @@ export function renderRegistryConfig(input: RegistryConfigInput): string {
         readonly: { enabled: input.readOnly },
       },
     },
-    http: { addr: `127.0.0.1:${input.port}`, secret: input.secret },
+    http: { addr: `${input.host ?? '127.0.0.1'}:${input.port}`, secret: input.secret },
     ...(input.auth
       ? {
           auth: {

@@ -23,6 +23,8 @@ export interface RegistryOptions {
   startTimeoutMs?: number;
   /** Token authentication against a token server; `/v2/` then answers 401, which counts as ready. */
   auth?: RegistryTokenAuth;
+  /** Listen address (default 127.0.0.1); a test node's host address so that the node pulls from it too. */
+  host?: string;
 }
 
 /** A running distribution registry on 127.0.0.1, plain HTTP. */
@@ -63,6 +65,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       configPath,
       renderRegistryConfig({
         port,
+        ...(options.host ? { host: options.host } : {}),
         storageDir,
         readOnly,
         secret: randomBytes(16).toString('hex'),
@@ -70,7 +73,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       }),
     );
     const proc = spawnManaged('docker-registry', binary, ['serve', configPath]);
-    const url = `http://127.0.0.1:${port}`;
+    const address = options.host ?? '127.0.0.1';
+    const url = `http://${address}:${port}`;
     try {
       await pollUntil(
         async () =>
@@ -108,7 +112,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Regi
       return stopping;
     };
     return {
-      host: `127.0.0.1:${port}`,
+      host: `${address}:${port}`,
       url,
       storageDir,
       readOnly,

@@ -1,0 +1,3 @@
+module hub.local/testenv/node-images
+
+go 1.26.0
