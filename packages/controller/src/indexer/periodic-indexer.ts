@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { toHubError } from '@hub/api-types/errors';
+import { sleep } from '@hub/api-types/retry';
 import type { ImageStore } from '../hub-index/image-store.ts';
 import { type IndexImagesResult, indexImages } from '../hub-index/index-images.ts';
 
@@ -93,7 +93,7 @@ export function createPeriodicIndexer(options: PeriodicIndexerOptions): Periodic
   const loop = (async () => {
     while (!stopper.signal.aborted) {
       await runOnce();
-      await sleep(options.intervalMs, undefined, { signal: stopper.signal }).catch(() => undefined);
+      await sleep(options.intervalMs, stopper.signal).catch(() => undefined); // stopped: the loop ends
     }
   })();
   return {
