@@ -4,10 +4,12 @@
 //   3. sample images pushed to the registry (README.md inside, OCI labels for description, icon and
 //      keywords, several tags and organizations), catalogued with hub-index;
 //   4. the Next.js example on http://localhost:3000 (PORT overrides), printed once it answers,
-//      with KUBECONFIG=<path> on its own line for `kubectl get repo` beside it.
+//      with KUBECONFIG=<path> on its own line for `kubectl get repo` beside it, and HUB_ORG=<org>
+//      HUB_TOKEN=<token>: a manager of that organization, to sign in at /login and edit.
 // Ctrl-C stops everything; nothing is left running.
 // Usage: node --conditions=@hub/source scripts/demo-catalogue.ts
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { DATA_PACK_CODES, organizationMetadataName, type Repository } from '@hub/api-types';
 import {
@@ -26,6 +28,7 @@ import {
   startNextServer,
 } from '../examples/nextjs-imagehub/server/start-next.ts';
 import { SAMPLE_IMAGES } from './demo-catalogue-samples.ts';
+import { createDemoManager } from './demo-manager.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -261,18 +264,32 @@ async function main(): Promise<void> {
     say(`  ! DataPack round trip failed: ${(error as Error).message}`);
   }
 
+  // A manager to sign in as: the controller grants it the Organization's RBAC, so edits work at once.
+  const managedOrganization = organizations[0] ?? 'labring';
+  const managerToken = await createDemoManager(transport, managedOrganization);
+
   step(`the image hub (Next.js) on port ${port}`);
   const built = await buildIfStale((line) => say(`  ${line}`));
   say(built === 'fresh' ? '  ✓ using the existing build' : '  ✓ built');
   const server: NextServer = await startNextServer({
     port,
     hostname: '127.0.0.1',
-    env: { KUBECONFIG: kubeconfigPath, HUB_REGISTRY: registry.host } as NodeJS.ProcessEnv,
+    env: {
+      KUBECONFIG: kubeconfigPath,
+      HUB_REGISTRY: registry.host,
+      // One secret per run: sessions end with the demo.
+      HUB_SESSION_SECRET: process.env.HUB_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    } as NodeJS.ProcessEnv,
   });
   cleanups.push(() => server.stop());
 
   process.stdout.write(`\nThe image hub is running: http://localhost:${port}\n`);
   process.stdout.write(`KUBECONFIG=${kubeconfigPath}\n`);
+  process.stdout.write(`HUB_ORG=${managedOrganization}\n`);
+  process.stdout.write(`HUB_TOKEN=${managerToken}\n`);
+  process.stdout.write(
+    `Sign in at http://localhost:${port}/login with HUB_TOKEN: a manager of ${managedOrganization}.\n`,
+  );
   process.stdout.write('Try: kubectl get repo,img,org   ·   Ctrl-C stops everything.\n');
   controller.once('exit', (code) => {
     if (!stopping) {
