@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     say(`  ! DataPack round trip failed: ${(error as Error).message}`);
   }
 
-  // A manager to sign in as: the controller grants it the Organization's RBAC, so edits work at once.
+  // A manager to sign in as: the hub-user role lets it write, and the webhooks let it edit its organization.
   const managedOrganization = organizations[0] ?? 'labring';
   const managerToken = await createDemoManager(transport, managedOrganization);
 
