@@ -50,11 +50,17 @@ export async function startHubTestEnv(options: HubTestEnvOptions = {}): Promise<
   ]);
   let node: TestNode | undefined;
   const stopBoth = async () => {
-    // The node first (its pods, then its namespaces), so nothing of it talks to a stopped apiserver for long.
-    if (node) await node.stop();
-    else await namespace?.teardown();
-    if (cp.status === 'fulfilled') await cp.value.stop();
-    if (reg.status === 'fulfilled') await reg.value.stop();
+    // The servers are unref'd children: without this, a CLI whose last handle was its wait would exit mid-stop.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      // The node first (its pods, then its namespaces), so nothing of it talks to a stopped apiserver for long.
+      if (node) await node.stop();
+      else await namespace?.teardown();
+      if (cp.status === 'fulfilled') await cp.value.stop();
+      if (reg.status === 'fulfilled') await reg.value.stop();
+    } finally {
+      clearInterval(keepAlive);
+    }
   };
   if (cp.status === 'rejected' || reg.status === 'rejected') {
     await stopBoth();
