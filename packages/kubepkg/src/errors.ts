@@ -29,6 +29,8 @@ export type KubePkgErrorCode =
   | 'PUSH_INDEX_INCOMPLETE'
   | 'APPLY_FAILED'
   | 'APPLY_TIMEOUT'
+  | 'DOWNGRADE_REFUSED'
+  | 'CONTENT_CHANGED'
   | 'ABORTED';
 
 /** Fields a KubePkgError may carry besides its message; bodies and server detail live here, never in `message`. */

@@ -1,20 +1,31 @@
 import { sleep, withRetry } from '@hub/api-types/retry';
 import type { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { KubePkgError } from '../errors.ts';
-import type { AppliedResource, KubePkg, KubePkgStatus, KubernetesManifest } from '../spec/kubepkg-schema.ts';
+import { contentDigest } from '../reconcile/content-digest.ts';
+import { checkUpgrade } from '../reconcile/upgrade-check.ts';
+import type { AppliedResource, KubePkg, KubePkgStatus } from '../spec/kubepkg-schema.ts';
+import {
+  INVENTORY_LABEL,
+  type Inventory,
+  inventoryConfigMap,
+  inventoryName,
+  readInventoryConfigMap,
+  VERSION_ANNOTATION,
+} from './inventory.ts';
 import { CLUSTER_SCOPED_KINDS, sortForApply } from './kind-order.ts';
 import { type KubeFailure, kubeFailure } from './kube-client.ts';
-import { rewriteImages } from './rewrite-images.ts';
+import {
+  clusterScopedCustomKinds,
+  OWNER_LABEL,
+  type PreparedObject,
+  prepareObjects,
+  resourceIdentity,
+} from './prepare-objects.ts';
 
 // PatchStrategy.ServerSideApply of @kubernetes/client-node, spelled out so the module loads lazily.
 const SERVER_SIDE_APPLY = 'application/apply-patch+yaml' as const;
 
-/** Label put on every applied object; prune finds a package's objects by it. */
-export const OWNER_LABEL = 'octohelm.tech/kubepkg';
-/** Annotation recording the package version that applied an object. */
-export const VERSION_ANNOTATION = 'octohelm.tech/kubepkg-version';
-/** Label of the ConfigMap `kubepkg-inventory.<package>` that records what an installation applied. */
-export const INVENTORY_LABEL = 'octohelm.tech/kubepkg-inventory';
+export { INVENTORY_LABEL, OWNER_LABEL, VERSION_ANNOTATION };
 
 /** Options for {@link applyKubePkg}. */
 export interface ApplyKubePkgOptions {
@@ -33,6 +44,8 @@ export interface ApplyKubePkgOptions {
   registryRewrite?: string;
   /** With `registryRewrite`: repositories were imported with their source host kept. */
   keepHost?: boolean;
+  /** Apply a `spec.version` lower than the installation's (otherwise refused, DOWNGRADE_REFUSED). */
+  allowDowngrade?: boolean;
   /** How long to wait for each CRD to become Established (default 60 s). */
   crdTimeoutMs?: number;
   signal?: AbortSignal;
@@ -53,11 +66,7 @@ export interface ApplyKubePkgResult {
   status: KubePkgStatus;
 }
 
-type Obj = KubernetesObject & {
-  apiVersion: string;
-  kind: string;
-  metadata: NonNullable<KubernetesObject['metadata']>;
-};
+type Obj = PreparedObject;
 
 /**
  * Applies a package with server-side apply (force, stable field manager) in dependency order:
@@ -72,15 +81,28 @@ export async function applyKubePkg(pkg: KubePkg, options: ApplyKubePkgOptions): 
   const fieldManager = options.fieldManager ?? 'kubepkg';
   const namespace = options.namespace ?? pkg.metadata.namespace ?? 'default';
   const dryRun = options.dryRun ? 'All' : undefined;
-  const clusterScopedCrs = new Set<string>();
-  for (const manifest of Object.values(pkg.spec.manifests)) {
-    const spec = manifest.spec as { scope?: string; names?: { kind?: string } } | undefined;
-    if (manifest.kind === 'CustomResourceDefinition' && spec?.scope === 'Cluster' && spec.names?.kind)
-      clusterScopedCrs.add(spec.names.kind);
-  }
-  const objects = Object.values(pkg.spec.manifests).map((manifest) =>
-    prepare(manifest, pkg, namespace, clusterScopedCrs, options),
+  const clusterScopedCrs = clusterScopedCustomKinds(pkg);
+  const digest = contentDigest(pkg);
+  const recorded = await readInventory(client, pkg, namespace);
+  const refusal = checkUpgrade(
+    recorded,
+    { version: pkg.spec.version, contentDigest: digest },
+    { allowDowngrade: options.allowDowngrade ?? false },
   );
+  if (refusal) {
+    throw new KubePkgError(
+      refusal.reason === 'DowngradeRefused' ? 'DOWNGRADE_REFUSED' : 'CONTENT_CHANGED',
+      `${pkg.metadata.name} in ${namespace}: ${refusal.message}`,
+      { subject: `${namespace}/${pkg.metadata.name}` },
+    );
+  }
+  const objects = [
+    ...prepareObjects(pkg, {
+      namespace,
+      registryRewrite: options.registryRewrite,
+      keepHost: options.keepHost,
+    }).values(),
+  ];
   const ordered = sortForApply(objects);
 
   // Namespaces the objects need but the package does not define.
@@ -128,9 +150,11 @@ export async function applyKubePkg(pkg: KubePkg, options: ApplyKubePkgOptions): 
   }
 
   const scope = { namespace, clusterScoped: new Set([...CLUSTER_SCOPED_KINDS, ...clusterScopedCrs]) };
-  const recorded = await readInventory(client, pkg, namespace);
-  const pruned = options.prune ? await prune(client, pkg, ordered, options, dryRun, scope, recorded) : [];
-  if (!dryRun) await writeInventory(client, pkg, namespace, resources, fieldManager);
+  const pruned = options.prune
+    ? await prune(client, pkg, ordered, options, dryRun, scope, recorded?.resources)
+    : [];
+  const inventory = { resources, version: pkg.spec.version, contentDigest: digest };
+  if (!dryRun) await writeInventory(client, pkg, namespace, inventory, fieldManager);
   return {
     resources,
     pruned,
@@ -141,43 +165,6 @@ export async function applyKubePkg(pkg: KubePkg, options: ApplyKubePkgOptions): 
       appliedVersion: pkg.spec.version,
     },
   };
-}
-
-function prepare(
-  manifest: KubernetesManifest,
-  pkg: KubePkg,
-  namespace: string,
-  clusterScopedCrs: ReadonlySet<string>,
-  options: ApplyKubePkgOptions,
-): Obj {
-  const object = structuredClone(manifest) as Obj;
-  object.metadata ??= {};
-  if (
-    !object.metadata.namespace &&
-    !CLUSTER_SCOPED_KINDS.has(object.kind) &&
-    !clusterScopedCrs.has(object.kind)
-  ) {
-    object.metadata.namespace = namespace;
-  }
-  object.metadata.labels = { ...object.metadata.labels, [OWNER_LABEL]: pkg.metadata.name };
-  object.metadata.annotations = { ...object.metadata.annotations, [VERSION_ANNOTATION]: pkg.spec.version };
-  // Server-side apply rejects these; manifests exported from a live cluster often carry them.
-  delete object.metadata.resourceVersion;
-  delete object.metadata.uid;
-  delete object.metadata.managedFields;
-  delete object.metadata.creationTimestamp;
-  if (options.registryRewrite) {
-    // Where the import stored each pinned digest: the name of its manifest entry in status.digests.
-    const repositories = new Map<string, string>();
-    for (const entry of pkg.status?.digests ?? [])
-      if (entry.type === 'manifest' && !repositories.has(entry.digest))
-        repositories.set(entry.digest, entry.name);
-    rewriteImages(object, options.registryRewrite, pkg.spec.images, {
-      ...(options.keepHost ? { keepHost: true } : {}),
-      repositories,
-    });
-  }
-  return object;
 }
 
 /**
@@ -283,7 +270,14 @@ async function prune(
   recorded: AppliedResource[] | undefined,
 ): Promise<AppliedResource[]> {
   const keep = new Set(
-    current.map((o) => identity(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)),
+    current.map((o) =>
+      resourceIdentity({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        namespace: o.metadata.namespace,
+        name: o.metadata.name,
+      }),
+    ),
   );
   const candidates: KubernetesObject[] = [];
   const previous = [...(recorded ?? []), ...(options.previous ?? [])];
@@ -324,7 +318,12 @@ async function prune(
   const seen = new Set<string>();
   // Workloads before their config, CRDs and namespaces last.
   for (const item of sortForApply(candidates as Obj[]).reverse()) {
-    const id = identity(item.apiVersion, item.kind, item.metadata.namespace, item.metadata.name);
+    const id = resourceIdentity({
+      apiVersion: item.apiVersion,
+      kind: item.kind,
+      namespace: item.metadata.namespace,
+      name: item.metadata.name,
+    });
     if (keep.has(id) || seen.has(id)) continue;
     seen.add(id);
     try {
@@ -342,27 +341,18 @@ async function prune(
   return pruned;
 }
 
-/** The ConfigMap recording what an installation (package × namespace) applied, for exact pruning. */
-function inventoryName(pkg: KubePkg): string {
-  return `kubepkg-inventory.${pkg.metadata.name}`.slice(0, 253);
-}
-
 async function readInventory(
   client: KubernetesObjectApi,
   pkg: KubePkg,
   namespace: string,
-): Promise<AppliedResource[] | undefined> {
+): Promise<Inventory | undefined> {
+  const name = inventoryName(pkg.metadata.name);
   try {
-    const cm = (await client.read({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: inventoryName(pkg), namespace },
-    })) as { data?: Record<string, string> };
-    const parsed: unknown = JSON.parse(cm.data?.['resources.json'] ?? '[]');
-    return Array.isArray(parsed) ? (parsed as AppliedResource[]) : [];
+    const cm = await client.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace } });
+    return readInventoryConfigMap(cm as Parameters<typeof readInventoryConfigMap>[0]);
   } catch (error) {
     if (kubeFailure(error).status === 404) return undefined;
-    throw apiError(error, `read the inventory ConfigMap ${namespace}/${inventoryName(pkg)}`);
+    throw apiError(error, `read the inventory ConfigMap ${namespace}/${name}`);
   }
 }
 
@@ -370,40 +360,15 @@ async function writeInventory(
   client: KubernetesObjectApi,
   pkg: KubePkg,
   namespace: string,
-  resources: AppliedResource[],
+  inventory: Inventory,
   fieldManager: string,
 ): Promise<void> {
-  const record = resources.map(({ apiVersion, kind, name, namespace: ns }) => ({
-    apiVersion,
-    kind,
-    name,
-    ...(ns ? { namespace: ns } : {}),
-  }));
-  const cm = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: inventoryName(pkg),
-      namespace,
-      labels: { [INVENTORY_LABEL]: pkg.metadata.name },
-      annotations: { [VERSION_ANNOTATION]: pkg.spec.version },
-    },
-    data: { 'resources.json': JSON.stringify(record) },
-  };
+  const cm = inventoryConfigMap(pkg.metadata.name, namespace, inventory);
   try {
     await client.patch(cm, undefined, undefined, fieldManager, true, SERVER_SIDE_APPLY);
   } catch (error) {
-    throw apiError(error, `record the inventory ConfigMap ${namespace}/${inventoryName(pkg)}`);
+    throw apiError(error, `record the inventory ConfigMap ${namespace}/${inventoryName(pkg.metadata.name)}`);
   }
-}
-
-function identity(
-  apiVersion: string,
-  kind: string,
-  namespace: string | undefined,
-  name: string | undefined,
-): string {
-  return `${apiVersion.split('/').length > 1 ? apiVersion.split('/')[0] : ''}/${kind}/${namespace ?? ''}/${name ?? ''}`;
 }
 
 function toResource(object: Obj, applied: KubernetesObject): AppliedResource {

@@ -62,9 +62,9 @@ export function kindRank(kind: string): number {
 }
 
 /** Objects sorted into apply order; stable by `<kind>/<namespace>/<name>` within a rank. */
-export function sortForApply<T extends { kind: string; metadata?: { name?: string; namespace?: string } }>(
-  objects: readonly T[],
-): T[] {
+export function sortForApply<
+  T extends { kind: string; metadata?: { name?: string | undefined; namespace?: string | undefined } },
+>(objects: readonly T[]): T[] {
   const key = (o: T) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
   return [...objects].sort(
     (a, b) => kindRank(a.kind) - kindRank(b.kind) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0),

@@ -74,6 +74,7 @@ Options:
       --dry-run                  server-side dry run
       --prune                    delete objects of this package a newer version dropped
       --registry-rewrite <host>  pull images from this in-cluster registry
+      --allow-downgrade          apply a lower spec.version than the installation's (refused otherwise)
       --field-manager <name>     server-side apply field manager (default kubepkg)
       --json                     NDJSON events on stdout, the last line a summary
 
@@ -305,6 +306,7 @@ const commands = {
         'dry-run': { type: 'boolean' },
         prune: { type: 'boolean' },
         'registry-rewrite': { type: 'string' },
+        'allow-downgrade': { type: 'boolean' },
         'field-manager': { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -321,6 +323,7 @@ const commands = {
         ...(values['dry-run'] ? { dryRun: true } : {}),
         ...(values.prune ? { prune: true } : {}),
         ...(values['registry-rewrite'] ? { registryRewrite: values['registry-rewrite'] } : {}),
+        ...(values['allow-downgrade'] ? { allowDowngrade: true } : {}),
         ...(values['field-manager'] ? { fieldManager: values['field-manager'] } : {}),
         onEvent: (event) => {
           emit(io, json, event);

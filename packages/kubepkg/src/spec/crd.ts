@@ -28,6 +28,22 @@ const appliedResource = {
     namespace: { type: 'string' },
     uid: { type: 'string' },
     resourceVersion: { type: 'string' },
+    key: { type: 'string' },
+    ready: { type: 'boolean' },
+    reason: { type: 'string' },
+  },
+};
+
+const condition = {
+  type: 'object',
+  required: ['type', 'status'],
+  properties: {
+    type: { type: 'string' },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+    reason: { type: 'string' },
+    message: { type: 'string' },
+    observedGeneration: { type: 'integer' },
+    lastTransitionTime: { type: 'string', format: 'date-time' },
   },
 };
 
@@ -59,8 +75,14 @@ export function kubePkgCustomResourceDefinition() {
           subresources: { status: {} },
           additionalPrinterColumns: [
             { name: 'Version', type: 'string', jsonPath: '.spec.version' },
-            { name: 'Applied', type: 'string', jsonPath: '.status.appliedVersion' },
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+            {
+              name: 'Applied',
+              type: 'string',
+              jsonPath: '.status.appliedVersion',
+              priority: 1,
+            },
           ],
           schema: {
             openAPIV3Schema: {
@@ -104,6 +126,14 @@ export function kubePkgCustomResourceDefinition() {
                     digests: { type: 'array', items: digestMeta },
                     resources: { type: 'array', items: appliedResource },
                     appliedVersion: { type: 'string' },
+                    contentDigest: { type: 'string' },
+                    observedGeneration: { type: 'integer', format: 'int64' },
+                    conditions: {
+                      type: 'array',
+                      items: condition,
+                      'x-kubernetes-list-type': 'map',
+                      'x-kubernetes-list-map-keys': ['type'],
+                    },
                   },
                 },
               },

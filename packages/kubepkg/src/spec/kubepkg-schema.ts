@@ -65,6 +65,11 @@ export const AppliedResourceSchema = z.preprocess(
     namespace: z.string().optional(),
     uid: z.string().optional(),
     resourceVersion: z.string().optional(),
+    /** The `spec.manifests` key it was applied from (written by the controller). */
+    key: z.string().optional(),
+    /** Whether it is up (Deployments available, Jobs complete...), and if not, why. */
+    ready: z.boolean().optional(),
+    reason: z.string().optional(),
   }),
 );
 
@@ -150,6 +155,23 @@ export const KubePkgStatusSchema = z.looseObject({
   resources: z.array(AppliedResourceSchema).optional(),
   /** The `spec.version` those resources belong to. */
   appliedVersion: z.string().optional(),
+  /** Digest of the applied version, images and manifests (the controller's upgrade check). */
+  contentDigest: z.string().optional(),
+  /** `metadata.generation` the controller last acted on. */
+  observedGeneration: z.number().int().optional(),
+  /** `Applied` and `Ready` (metav1.Condition). */
+  conditions: z
+    .array(
+      z.looseObject({
+        type: z.string(),
+        status: z.string(),
+        reason: z.string().optional(),
+        message: z.string().optional(),
+        observedGeneration: z.number().int().optional(),
+        lastTransitionTime: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 /** The KubePkg spec: a semver version, images (reference → pinned digest or `""`) and manifests. */
