@@ -8,6 +8,13 @@ export const dynamic = 'force-dynamic';
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const PAGE_SIZE = 12;
+const SORTS = ['relevance', 'name', 'updated', 'downloads'] as const;
+type Sort = (typeof SORTS)[number];
+
+// The API's own default: best match first when searching, else by name.
+function defaultSort(q: string | undefined): Sort {
+  return q ? 'relevance' : 'name';
+}
 
 function all(value: string | string[] | undefined): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -23,14 +30,12 @@ function storeHref(query: {
   keywords: string[];
   sort?: string | undefined;
   cursor?: string;
-  page?: number;
 }) {
   const params = new URLSearchParams();
   if (query.q) params.set('q', query.q);
   for (const keyword of query.keywords) params.append('keyword', keyword);
-  if (query.sort && query.sort !== 'name') params.set('sort', query.sort);
+  if (query.sort && query.sort !== defaultSort(query.q)) params.set('sort', query.sort);
   if (query.cursor) params.set('cursor', query.cursor);
-  if (query.page && query.page > 1) params.set('page', String(query.page));
   const text = params.toString();
   return text ? `/?${text}` : '/';
 }
@@ -39,16 +44,18 @@ export default async function StorePage({ searchParams }: { searchParams: Search
   const params = await searchParams;
   const q = one(params.q)?.trim() || undefined;
   const keywords = all(params.keyword).filter((k) => k !== '');
-  const sort = one(params.sort) === 'updated' ? 'updated' : 'name';
+  const asked = one(params.sort);
+  const sort: Sort = SORTS.find((s) => s === asked) ?? defaultSort(q);
   const cursor = one(params.cursor);
-  const page = Math.max(1, Number(one(params.page) ?? '1') || 1);
 
   const api = new URLSearchParams({ limit: String(PAGE_SIZE), sort });
   if (q) api.set('q', q);
   for (const keyword of keywords) api.append('keyword', keyword);
   if (cursor) api.set('cursor', cursor);
   const result = await hubGet<RepositoryPage>(`/repositories?${api}`);
-  const first = (page - 1) * PAGE_SIZE + 1;
+  const first = result.offset + 1;
+  const page = Math.floor(result.offset / PAGE_SIZE) + 1;
+  const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
 
   return (
     <>
@@ -65,8 +72,10 @@ export default async function StorePage({ searchParams }: { searchParams: Search
             <input key={k} type="hidden" name="keyword" value={k} />
           ))}
           <select name="sort" defaultValue={sort} aria-label="Sort">
+            <option value="relevance">Best match</option>
             <option value="name">Name</option>
             <option value="updated">Recently updated</option>
+            <option value="downloads">Most pulled</option>
           </select>
           <button type="submit">Search</button>
         </form>
@@ -113,12 +122,16 @@ export default async function StorePage({ searchParams }: { searchParams: Search
             ))}
           </ul>
           <nav className="pager" aria-label="Pages">
-            {page > 1 && <Link href={storeHref({ q, keywords, sort })}>« First page</Link>}
+            {result.prevCursor !== null && (
+              <Link href={storeHref({ q, keywords, sort, cursor: result.prevCursor })} rel="prev">
+                « Previous page
+              </Link>
+            )}
+            <span data-testid="page">
+              Page {page} of {pages}
+            </span>
             {result.nextCursor !== null && (
-              <Link
-                href={storeHref({ q, keywords, sort, cursor: result.nextCursor, page: page + 1 })}
-                rel="next"
-              >
+              <Link href={storeHref({ q, keywords, sort, cursor: result.nextCursor })} rel="next">
                 Next page »
               </Link>
             )}

@@ -18,6 +18,10 @@ export function RepoCard({ item }: { item: RepositoryItem }) {
             ) : (
               'no tags yet'
             )}
+            {' · '}
+            <span data-testid="downloads">
+              {item.downloadCount} {item.downloadCount === 1 ? 'pull' : 'pulls'}
+            </span>
             {item.isPrivate && <span className="private"> · private</span>}
           </p>
         </div>

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKubeTransport } from '@hub/datapack';
+import { collectionPath, createKubeTransport, KUBE_RESOURCES, type KubeTransport } from '@hub/datapack';
 import { freePort, type HubTestEnv, startHubTestEnv } from '@hub/test-env';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,29 @@ async function signedIn(token: string): Promise<{ context: BrowserContext; page:
   return { context, page };
 }
 
+// 100 public repositories of one organization, for paging.
+const BULK = Array.from({ length: 100 }, (_, i) => `bulk/app-${String(i).padStart(3, '0')}`);
+
+async function seedBulk(transport: KubeTransport): Promise<void> {
+  const create = (kind: 'Organization' | 'Repository', body: object) =>
+    transport.request(collectionPath(KUBE_RESOURCES[kind]), { verb: 'create', method: 'POST', body });
+  const apiVersion = 'imagehub.sealos.io/v1';
+  await create('Organization', {
+    apiVersion,
+    kind: 'Organization',
+    metadata: { name: 'bulk' },
+    spec: { name: 'bulk', creator: 'alice', defaultPrivate: false },
+  });
+  for (const name of BULK) {
+    await create('Repository', {
+      apiVersion,
+      kind: 'Repository',
+      metadata: { name: name.replace('/', '.') },
+      spec: { name, isPrivate: false },
+    });
+  }
+}
+
 async function cardNames(page: Page): Promise<string[]> {
   return page
     .locator('[data-testid="repo-card"]')
@@ -52,11 +75,16 @@ beforeAll(async () => {
   env = started;
   const transport = await createKubeTransport(env.controlPlane.kubeConfig);
   await seedCatalogue(transport);
+  await seedBulk(transport);
   // Both are hub users (RBAC); alice manages labring (a seeded manager entry), mallory manages nothing.
   tokens = await createUsers(transport, ['alice', 'mallory'] as const);
   await grantHubUsers(transport);
   await transport.close();
-  controller = await startHubController(env.controlPlane.kubeconfigPath);
+  // The bulk repositories have no Images: keep the controller from deleting them as empty.
+  controller = await startHubController(env.controlPlane.kubeconfigPath, [
+    '--delete-empty-repositories',
+    'false',
+  ]);
   server = await startNextServer({
     port: await freePort(),
     env: {
@@ -178,6 +206,33 @@ describe('signing in and managing the hub in Chromium', () => {
     });
     expect(own.status).toBe(200);
     await context.close();
+  });
+
+  it('pages both ways over 100 repositories, with the page count', async () => {
+    const page = await browser.newPage();
+    const visit = async (link: string) => {
+      const href = await page.getByRole('link', { name: link }).getAttribute('href');
+      await page.goto(`${server.url}${href}`);
+    };
+    await page.goto(`${server.url}/?q=bulk/`);
+    const forward: string[][] = [await cardNames(page)];
+    expect(await page.getByTestId('page').textContent()).toBe('Page 1 of 9');
+    expect(await page.getByRole('link', { name: '« Previous page' }).count()).toBe(0);
+    while ((await page.getByRole('link', { name: 'Next page »' }).count()) > 0) {
+      await visit('Next page »');
+      forward.push(await cardNames(page));
+    }
+    expect(forward.flat()).toEqual(BULK);
+    expect(await page.getByTestId('page').textContent()).toBe('Page 9 of 9');
+    expect(await page.getByTestId('count').textContent()).toBe('97–100 of 100 repositories');
+    const backward: string[][] = [await cardNames(page)];
+    while ((await page.getByRole('link', { name: '« Previous page' }).count()) > 0) {
+      await visit('« Previous page');
+      backward.unshift(await cardNames(page));
+    }
+    expect(backward).toEqual(forward);
+    expect(await page.getByTestId('page').textContent()).toBe('Page 1 of 9');
+    await page.close();
   });
 
   it('signs out: the cookie is gone and the session answers 401', async () => {

@@ -10,7 +10,10 @@ export interface RunningController {
   log: string[];
 }
 
-export async function startHubController(kubeconfigPath: string): Promise<RunningController> {
+export async function startHubController(
+  kubeconfigPath: string,
+  extraArgs: readonly string[] = [],
+): Promise<RunningController> {
   const [webhook, probe] = [await freePort(), await freePort()];
   const log: string[] = [];
   const child: ChildProcess = spawn(
@@ -28,6 +31,7 @@ export async function startHubController(kubeconfigPath: string): Promise<Runnin
       '0',
       '--health-probe-bind-address',
       `127.0.0.1:${probe}`,
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -71,9 +71,8 @@ function intParam(url: URL, name: string): number | undefined {
 }
 
 function sortParam(url: URL): RepositorySort | undefined {
-  const value = param(url, 'sort');
-  if (value === undefined || value === 'name' || value === 'updated') return value;
-  throw new DataPackError('INVALID_REQUEST', 'sort must be "name" or "updated".', { field: 'sort' });
+  // searchRepositories checks it against the closed list and names the field when it is wrong.
+  return param(url, 'sort') as RepositorySort | undefined;
 }
 
 function segments(pathname: string, basePath: string): string[] | undefined {

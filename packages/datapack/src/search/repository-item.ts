@@ -14,6 +14,8 @@ export interface RepositoryItem {
   description: string | null;
   keywords: string[];
   isPrivate: boolean;
+  /** Pulls counted by the registry token server (`status.downloadCount`), 0 until counted. */
+  downloadCount: number;
   /** RFC 3339: the latest tag's creation time, or the repository's creation when it has no tag. */
   updated: string | null;
 }
@@ -49,18 +51,25 @@ export function repositoryItem(repository: Repository, catalogue: CatalogueReade
     keywords: [...catalogue.keywords(name)],
     // The access rule's reading of the flag (a value that is not a boolean counts as private).
     isPrivate: isRepositoryPrivate(repository, catalogue.organization(organization)),
+    downloadCount: repository.status?.downloadCount ?? 0,
     updated: latestTag?.creatTime ?? repository.metadata.creationTimestamp ?? null,
   };
+}
+
+/** The README a repository shows: its override, else the latest tag's. */
+export function repositoryDocs(repository: Repository, catalogue: CatalogueReader): string | null {
+  if (repository.spec.docs !== undefined) return repository.spec.docs;
+  const name = repository.spec.name;
+  const latest = latestTagOf(repository, catalogue.images(name));
+  return latest === null ? null : (catalogue.image(`${name}:${latest.name}`)?.spec.detail.docs ?? null);
 }
 
 /** The detail of a repository: its item plus the latest tag's README and every tag. */
 export function repositoryDetail(repository: Repository, catalogue: CatalogueReader): RepositoryDetail {
   const item = repositoryItem(repository, catalogue);
-  const latestImage =
-    item.latestTag === null ? undefined : catalogue.image(`${item.name}:${item.latestTag.name}`);
   return {
     ...item,
-    docs: repository.spec.docs ?? latestImage?.spec.detail.docs ?? null,
+    docs: repositoryDocs(repository, catalogue),
     tags: repositoryTags(repository, catalogue.images(item.name)),
   };
 }

@@ -27,6 +27,7 @@ describe('searchRepositories', () => {
       description: 'MySQL v8.0.31',
       keywords: ['Database'],
       isPrivate: false,
+      downloadCount: 42,
       updated: '2024-03-01T00:00:00Z',
     });
     expect(page.items[0]?.latestTag).toBeNull();
@@ -51,7 +52,13 @@ describe('searchRepositories', () => {
       'labring/mysql',
       'labring/redis',
     ]);
-    expect(searchRepositories(catalogue, { q: 'zzz' })).toEqual({ items: [], total: 0, nextCursor: null });
+    expect(searchRepositories(catalogue, { q: 'zzz' })).toEqual({
+      items: [],
+      total: 0,
+      nextCursor: null,
+      prevCursor: null,
+      offset: 0,
+    });
   });
 
   it('ANDs keywords and filters by organization', () => {

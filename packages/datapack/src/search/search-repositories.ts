@@ -2,23 +2,32 @@ import { IMAGE_HUB_KEYWORDS, lookupKeyword } from '@hub/api-types';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
 import { type RepositoryAccess, repositoryVisibility } from '../catalogue/repository-visibility.ts';
 import { DataPackError } from '../errors.ts';
-import { type RepositoryItem, repositoryItem } from './repository-item.ts';
+import { type RepositoryItem, repositoryDocs, repositoryItem } from './repository-item.ts';
 
-export type RepositorySort = 'name' | 'updated';
+/** `relevance` ranks name matches first, then keyword, description and README matches (needs `q`). */
+export type RepositorySort = 'name' | 'updated' | 'downloads' | 'relevance';
+
+const SORTS: readonly RepositorySort[] = ['name', 'updated', 'downloads', 'relevance'];
 
 /** A repository search. Every given filter must match (AND). */
 export interface RepositoryQuery {
-  /** Case-insensitive substring of `org/repo`. */
+  /**
+   * Case-insensitive text: a repository matches when `org/repo`, a keyword, the description or
+   * the README contains it.
+   */
   q?: string | undefined;
   /** Keywords the repository must all have (case-insensitive). */
   keywords?: readonly string[] | undefined;
   /** Only this organization's repositories. */
   organization?: string | undefined;
-  /** `name` ascending (default) or `updated`, newest first. */
+  /**
+   * `name` ascending, `updated` newest first, `downloads` most pulled first, `relevance` best
+   * match first; default `relevance` with `q`, else `name`. Ties go by name.
+   */
   sort?: RepositorySort | undefined;
   /** Page size, 1..100 (default 24). */
   limit?: number | undefined;
-  /** `nextCursor` of the previous page of the same query. */
+  /** `nextCursor` or `prevCursor` of a page of the same query. */
   cursor?: string | undefined;
 }
 
@@ -28,6 +37,10 @@ export interface RepositoryPage {
   total: number;
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
+  /** Pass as `cursor` for the page before; null on the first page. */
+  prevCursor: string | null;
+  /** How many matches come before this page (for "41–60 of 100" and page numbers). */
+  offset: number;
 }
 
 export interface SearchOptions {
@@ -38,12 +51,14 @@ export interface SearchOptions {
 export const DEFAULT_PAGE_SIZE = 24;
 export const MAX_PAGE_SIZE = 100;
 
-// A keyset cursor: the sort key of the last item shown, so pages neither skip nor repeat items
-// when repositories are added or removed between requests.
+// A keyset cursor: the sort key of the last item shown (or, going back, the first), so pages
+// neither skip nor repeat items when repositories are added or removed between requests.
 interface Cursor {
   s: RepositorySort;
   u: number;
   n: string;
+  /** `b`: the page before this key; absent: the page after it. */
+  d?: 'b';
 }
 
 function encodeCursor(cursor: Cursor): string {
@@ -72,7 +87,7 @@ function decodeCursor(value: string, sort: RepositorySort): Cursor {
       field: 'cursor',
     });
   }
-  return { s: sort, u: c.u, n: c.n };
+  return { s: sort, u: c.u, n: c.n, ...(c.d === 'b' ? { d: 'b' as const } : {}) };
 }
 
 function updatedMs(item: RepositoryItem): number {
@@ -83,7 +98,34 @@ function updatedMs(item: RepositoryItem): number {
 function compareBy(sort: RepositorySort): (a: Cursor, b: Cursor) => number {
   const byName = (a: Cursor, b: Cursor): number => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0);
   if (sort === 'name') return byName;
+  // updated, downloads and relevance: the larger number first.
   return (a, b) => b.u - a.u || byName(a, b);
+}
+
+// Lower-cased READMEs, kept while the same string is the README (a README is up to 256 KiB, and
+// lower-casing it on every search would cost more than the match).
+const loweredDocs = new Map<string, { docs: string; lower: string }>();
+
+function lowerDocs(name: string, docs: string | null): string {
+  if (docs === null) return '';
+  const cached = loweredDocs.get(name);
+  if (cached !== undefined && cached.docs === docs) return cached.lower;
+  const lower = docs.toLowerCase();
+  loweredDocs.set(name, { docs, lower });
+  if (loweredDocs.size > 100_000) loweredDocs.delete(loweredDocs.keys().next().value as string);
+  return lower;
+}
+
+/** How well a repository matches `needle` (lower-case): 0 is no match; a name match outranks every other. */
+function relevance(item: RepositoryItem, docs: string | null, needle: string): number {
+  if (needle === '') return 1;
+  const name = item.name.toLowerCase();
+  let score = 0;
+  if (name.includes(needle)) score += name === needle || name.endsWith(`/${needle}`) ? 16 : 8;
+  if (item.keywords.some((k) => k.toLowerCase().includes(needle))) score += 4;
+  if (item.description?.toLowerCase().includes(needle)) score += 2;
+  if (lowerDocs(item.name, docs).includes(needle)) score += 1;
+  return score;
 }
 
 /** Checks a search's inputs before any work; throws INVALID_REQUEST naming the field. */
@@ -94,8 +136,8 @@ export function validateRepositoryQuery(query: RepositoryQuery): void {
       field: 'limit',
     });
   }
-  if (sort !== undefined && sort !== 'name' && sort !== 'updated') {
-    throw new DataPackError('INVALID_REQUEST', 'sort must be "name" or "updated".', { field: 'sort' });
+  if (sort !== undefined && !SORTS.includes(sort)) {
+    throw new DataPackError('INVALID_REQUEST', `sort must be one of ${SORTS.join(', ')}.`, { field: 'sort' });
   }
   for (const keyword of query.keywords ?? []) {
     if (keyword.trim() === '' || keyword.length > 63) {
@@ -109,8 +151,9 @@ export function validateRepositoryQuery(query: RepositoryQuery): void {
 }
 
 /**
- * Searches the catalogue: substring of `org/repo`, keywords (AND), organization; sorted by name or
- * last update; keyset-paginated with the total. Private repositories need `options.access`.
+ * Searches the catalogue: text in names, keywords, descriptions and READMEs (ranked, names first),
+ * keywords (AND), organization; sorted by relevance, name, last update or downloads; keyset-paginated
+ * both ways with the total. Private repositories need `options.access`.
  */
 export function searchRepositories(
   catalogue: CatalogueReader,
@@ -118,12 +161,12 @@ export function searchRepositories(
   options: SearchOptions = {},
 ): RepositoryPage {
   validateRepositoryQuery(query);
-  const sort = query.sort ?? 'name';
+  const needle = query.q?.trim().toLowerCase() ?? '';
+  const sort = query.sort ?? (needle === '' ? 'name' : 'relevance');
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-  const after =
+  const cursor =
     query.cursor === undefined || query.cursor === '' ? undefined : decodeCursor(query.cursor, sort);
   const keywords = (query.keywords ?? []).map((k) => (lookupKeyword(k) ?? k.trim()).toLowerCase());
-  const needle = query.q?.trim().toLowerCase() ?? '';
 
   // Start from the most selective index, then filter the rest.
   const [first, ...others] = keywords;
@@ -131,24 +174,43 @@ export function searchRepositories(
   const matches: { item: RepositoryItem; key: Cursor }[] = [];
   const visible = repositoryVisibility(catalogue, options.access);
   for (const repository of candidates) {
-    if (needle !== '' && !repository.spec.name.toLowerCase().includes(needle)) continue;
     if (!visible(repository.spec.name)) continue;
     if (others.length > 0) {
       const own = new Set(catalogue.keywords(repository.spec.name).map((k) => k.toLowerCase()));
       if (!others.every((k) => own.has(k))) continue;
     }
     const item = repositoryItem(repository, catalogue);
-    matches.push({ item, key: { s: sort, u: updatedMs(item), n: item.name } });
+    const score = needle === '' ? 1 : relevance(item, repositoryDocs(repository, catalogue), needle);
+    if (score === 0) continue;
+    const u = sort === 'updated' ? updatedMs(item) : sort === 'downloads' ? item.downloadCount : score;
+    matches.push({ item, key: { s: sort, u: sort === 'name' ? 0 : u, n: item.name } });
   }
   const compare = compareBy(sort);
   matches.sort((a, b) => compare(a.key, b.key));
-  const start = after === undefined ? 0 : matches.findIndex((m) => compare(m.key, after) > 0);
-  const page = start < 0 ? [] : matches.slice(start, start + limit);
+  // The first match past the cursor's key (after), or the first one at or past it (before).
+  const boundary = (key: Cursor, inclusive: boolean): number => {
+    const index = matches.findIndex((m) => (inclusive ? compare(m.key, key) >= 0 : compare(m.key, key) > 0));
+    return index < 0 ? matches.length : index;
+  };
+  let start = 0;
+  let end = Math.min(limit, matches.length);
+  if (cursor?.d === 'b') {
+    end = boundary(cursor, true);
+    start = Math.max(0, end - limit);
+  } else if (cursor !== undefined) {
+    start = boundary(cursor, false);
+    end = Math.min(start + limit, matches.length);
+  }
+  const page = matches.slice(start, end);
+  const head = page[0];
   const last = page.at(-1);
-  const more = start >= 0 && start + limit < matches.length;
+  const back = (key: Cursor): string => encodeCursor({ s: key.s, u: key.u, n: key.n, d: 'b' });
+  const forward = (key: Cursor): string => encodeCursor({ s: key.s, u: key.u, n: key.n });
   return {
     items: page.map((m) => m.item),
     total: matches.length,
-    nextCursor: more && last !== undefined ? encodeCursor(last.key) : null,
+    nextCursor: end < matches.length && last !== undefined ? forward(last.key) : null,
+    prevCursor: start > 0 ? back(head?.key ?? (cursor as Cursor)) : null,
+    offset: start,
   };
 }
