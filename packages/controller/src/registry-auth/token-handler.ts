@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { toHubError } from '@hub/api-types/errors';
 import { authorizeScopes, type RegistryAuthCache } from './authorize.ts';
-import { looksLikeKubeconfig, parseBasicCredentials } from './basic-credentials.ts';
+import { looksLikeKubeconfig, parseBasicCredentials, type RequestCredentials } from './basic-credentials.ts';
 import type { DownloadCounter } from './download-counter.ts';
 import { isRegistryAuthError } from './errors.ts';
 import type { RegistryIdentity } from './identity.ts';
@@ -10,11 +10,12 @@ import {
   createFailureLimiter,
   createRateLimiter,
   type FailureAttempt,
+  type FailureLimiter,
   type KeyedRateLimiter,
   type RateLimit,
 } from './rate-limiter.ts';
 import { signRegistryToken } from './registry-token.ts';
-import { formatResourceScope, parseScopes } from './scope.ts';
+import { formatResourceScope, parseScopes, type ResourceScope } from './scope.ts';
 import type { TokenAuthenticator } from './token-review.ts';
 
 /** Why a token request was refused; logged, never the credentials. */
@@ -140,171 +141,268 @@ function usernameMatches(sent: string, identity: RegistryIdentity, userNamespace
   return sent === `${account[1]}/${account[2]}` || (account[1] === userNamespace && sent === account[2]);
 }
 
+/** What every request of one handler shares: the options with their defaults, and the rate limiters. */
+interface TokenIssuer {
+  readonly options: RegistryTokenHandlerOptions;
+  readonly issuer: string;
+  readonly ttlSeconds: number;
+  readonly userNamespace: string;
+  readonly now: () => Date;
+  readonly log: (event: RegistryTokenEvent) => void;
+  readonly perAddress: KeyedRateLimiter | undefined;
+  readonly perUser: KeyedRateLimiter | undefined;
+  readonly failures: FailureLimiter | undefined;
+}
+
+/** One request's state, as far as it has been read: who asks, for which service, and an open password check. */
+interface TokenRequest {
+  readonly clientAddress: string;
+  /** The limits' key (`clientKey`). */
+  client: string;
+  username?: string;
+  service?: string | undefined;
+  /** Open while a password is being checked; an unsettled attempt is given back (not the client's fault). */
+  attempt?: Extract<FailureAttempt, { allowed: true }> | undefined;
+}
+
 /**
  * The distribution token endpoint as a Web-standard handler: `GET ?service=S&scope=repository:org/repo:pull,push`
  * with Basic credentials (the password a Kubernetes bearer token) or none. Answers a signed JWT with the
  * granted subset of the scopes; refusals are distribution-style JSON errors that never echo credentials.
  */
 export function createRegistryTokenHandler(options: RegistryTokenHandlerOptions): RegistryTokenHandler {
-  const issuer = options.issuer ?? 'hub-token';
-  const ttlSeconds = options.ttlSeconds ?? 300;
-  const userNamespace = options.userNamespace ?? 'user-system';
-  const now = options.now ?? (() => new Date());
-  const log = options.log ?? (() => {});
   const limits = options.rateLimits ?? {};
   const maxKeys = limits.maxTrackedClients;
-  const perAddress = limiter(limits.perAddress, { ratePerSecond: 20, burst: 40 }, maxKeys);
-  const perUser = limiter(limits.perUser, { ratePerSecond: 10, burst: 20 }, maxKeys);
   const perClientFailures = limits.failuresPerClient ?? limits.failuresPerAddress;
-  const failures =
-    perClientFailures === false
-      ? undefined
-      : createFailureLimiter({
-          perClient: perClientFailures ?? { ratePerSecond: 1 / 6, burst: 10 },
-          ...(limits.failureBudget !== false
-            ? { global: limits.failureBudget ?? { ratePerSecond: 2, burst: 300 } }
-            : {}),
-          ...(maxKeys !== undefined ? { maxKeys } : {}),
-        });
+  const issuer: TokenIssuer = {
+    options,
+    issuer: options.issuer ?? 'hub-token',
+    ttlSeconds: options.ttlSeconds ?? 300,
+    userNamespace: options.userNamespace ?? 'user-system',
+    now: options.now ?? (() => new Date()),
+    log: options.log ?? (() => {}),
+    perAddress: limiter(limits.perAddress, { ratePerSecond: 20, burst: 40 }, maxKeys),
+    perUser: limiter(limits.perUser, { ratePerSecond: 10, burst: 20 }, maxKeys),
+    failures:
+      perClientFailures === false
+        ? undefined
+        : createFailureLimiter({
+            perClient: perClientFailures ?? { ratePerSecond: 1 / 6, burst: 10 },
+            ...(limits.failureBudget !== false
+              ? { global: limits.failureBudget ?? { ratePerSecond: 2, burst: 300 } }
+              : {}),
+            ...(maxKeys !== undefined ? { maxKeys } : {}),
+          }),
+  };
 
   return async (request, info) => {
-    const clientAddress = info?.clientAddress ?? 'unknown';
-    let username: string | undefined;
-    let service: string | undefined;
-    let client = clientAddress;
-    // Open while a password is being checked; an unsettled attempt is given back (not the client's fault).
-    let attempt: Extract<FailureAttempt, { allowed: true }> | undefined;
-    const deny = (reason: RegistryTokenDenial, response: Response): Response => {
-      log({
-        type: 'denied',
-        reason,
-        clientAddress,
-        ...(username !== undefined ? { username: loggableUsername(username) } : {}),
-        ...(service !== undefined ? { service: sanitize(service) } : {}),
-        status: response.status,
-      });
-      return response;
-    };
-    const tooMany = (retryAfterSeconds: number) =>
-      deny(
-        'rate-limited',
-        errorResponse(429, 'TOOMANYREQUESTS', 'too many token requests; retry later', {
-          'retry-after': String(retryAfterSeconds),
-        }),
-      );
-    const unauthorized = (reason: RegistryTokenDenial, message: string) => {
-      if (attempt) attempt.settle(true);
-      else failures?.fail(client);
-      attempt = undefined;
-      return deny(
-        reason,
-        errorResponse(401, 'UNAUTHORIZED', message, { 'www-authenticate': `Basic realm="${issuer}"` }),
-      );
-    };
-
     if (request.method !== 'GET') {
       return errorResponse(405, 'UNSUPPORTED', 'the token endpoint answers GET', { allow: 'GET' });
     }
+    const clientAddress = info?.clientAddress ?? 'unknown';
+    const state: TokenRequest = { clientAddress, client: clientAddress };
     try {
-      const credentials = parseBasicCredentials(request.headers.get('authorization'));
-      if (credentials.kind === 'basic') client = clientKey(clientAddress, credentials.username);
-      const addressDecision = perAddress?.take(client);
-      if (addressDecision && !addressDecision.allowed) return tooMany(addressDecision.retryAfterSeconds);
-
-      const url = new URL(request.url);
-      service = url.searchParams.get('service') ?? undefined;
-      if (
-        service === undefined ||
-        !SERVICE.test(service) ||
-        (options.services && !options.services.includes(service))
-      ) {
-        return deny(
-          'bad-request',
-          errorResponse(
-            400,
-            'INVALID_REQUEST',
-            'the service parameter names no registry this server issues tokens for',
-          ),
-        );
-      }
-      const scopes = parseScopes(url.searchParams.getAll('scope'));
-
-      let identity: RegistryIdentity | undefined;
-      if (credentials.kind === 'invalid') {
-        return unauthorized(
-          'malformed-authorization',
-          'send Basic credentials: a username and a Kubernetes bearer token as the password',
-        );
-      }
-      if (credentials.kind === 'basic') {
-        username = credentials.username;
-        const allowed = failures?.attempt(client);
-        if (allowed && !allowed.allowed) return tooMany(allowed.retryAfterSeconds);
-        attempt = allowed;
-        if (credentials.password === '')
-          return unauthorized('invalid-credentials', 'the password is empty: use a Kubernetes bearer token');
-        if (looksLikeKubeconfig(credentials.password)) {
-          return unauthorized(
-            'kubeconfig-password',
-            'the password must be a Kubernetes bearer token, not a kubeconfig',
-          );
-        }
-        identity = await options.authenticator.authenticate(credentials.password);
-        if (!identity)
-          return unauthorized('invalid-credentials', 'authentication failed: the token was not accepted');
-        if (
-          options.usernameCheck !== 'ignore' &&
-          !usernameMatches(credentials.username, identity, userNamespace)
-        ) {
-          return unauthorized(
-            'username-mismatch',
-            'authentication failed: the username does not belong to the token',
-          );
-        }
-        attempt?.settle(false);
-        attempt = undefined;
-        const userDecision = perUser?.take(identity.username);
-        if (userDecision && !userDecision.allowed) return tooMany(userDecision.retryAfterSeconds);
-      }
-
-      const { access, downloads } = authorizeScopes({
-        scopes,
-        identity,
-        cache: options.cache,
-        userNamespace,
-      });
-      const body = await signRegistryToken(options.keyRing.signingKey(), {
-        issuer,
-        service,
-        subject: identity?.username ?? '',
-        access,
-        ttlSeconds,
-        now: now(),
-      });
-      for (const name of downloads) options.downloadCounter?.record(name);
-      log({
-        type: 'issued',
-        clientAddress,
-        subject: identity?.username ?? '',
-        scopes: access.map((scope) => formatResourceScope(scope)),
-        service,
-      });
-      return Response.json(body, { headers: { 'cache-control': 'no-store' } });
+      return await answer(issuer, state, request);
     } catch (error) {
-      if (isRegistryAuthError(error) && error.code === 'INVALID_REQUEST') {
-        return deny('bad-request', errorResponse(400, 'INVALID_REQUEST', error.message));
-      }
-      if (isRegistryAuthError(error) && error.code === 'TOKEN_REVIEW_FAILED') {
-        return deny(
-          'review-failed',
-          errorResponse(503, 'UNAVAILABLE', 'cannot check credentials now; retry', { 'retry-after': '1' }),
-        );
-      }
-      const hubError = toHubError(error);
-      log({ type: 'error', message: hubError.message, code: hubError.code });
-      return errorResponse(500, 'INTERNAL', `the token server failed (${hubError.code})`);
+      return failed(issuer, state, error);
     } finally {
-      attempt?.settle(false);
+      state.attempt?.settle(false);
     }
   };
+}
+
+/** Rate limits, the service, the credentials, then the token for the scopes granted. */
+async function answer(issuer: TokenIssuer, state: TokenRequest, request: Request): Promise<Response> {
+  const credentials = parseBasicCredentials(request.headers.get('authorization'));
+  if (credentials.kind === 'basic') state.client = clientKey(state.clientAddress, credentials.username);
+  const addressDecision = issuer.perAddress?.take(state.client);
+  if (addressDecision && !addressDecision.allowed)
+    return tooMany(issuer, state, addressDecision.retryAfterSeconds);
+
+  const url = new URL(request.url);
+  const service = url.searchParams.get('service') ?? undefined;
+  state.service = service;
+  if (
+    service === undefined ||
+    !SERVICE.test(service) ||
+    (issuer.options.services && !issuer.options.services.includes(service))
+  ) {
+    return deny(
+      issuer,
+      state,
+      'bad-request',
+      errorResponse(
+        400,
+        'INVALID_REQUEST',
+        'the service parameter names no registry this server issues tokens for',
+      ),
+    );
+  }
+  const scopes = parseScopes(url.searchParams.getAll('scope'));
+
+  let identity: RegistryIdentity | undefined;
+  if (credentials.kind === 'invalid') {
+    return unauthorized(
+      issuer,
+      state,
+      'malformed-authorization',
+      'send Basic credentials: a username and a Kubernetes bearer token as the password',
+    );
+  }
+  if (credentials.kind === 'basic') {
+    const reviewed = await authenticate(issuer, state, credentials);
+    if (reviewed instanceof Response) return reviewed;
+    identity = reviewed;
+  }
+  return issue(issuer, state, { service, scopes, identity });
+}
+
+/** Reviews the Basic password (a bearer token) under the failure limits: the identity, or the refusal. */
+async function authenticate(
+  issuer: TokenIssuer,
+  state: TokenRequest,
+  credentials: Extract<RequestCredentials, { kind: 'basic' }>,
+): Promise<RegistryIdentity | Response> {
+  const { options } = issuer;
+  state.username = credentials.username;
+  const allowed = issuer.failures?.attempt(state.client);
+  if (allowed && !allowed.allowed) return tooMany(issuer, state, allowed.retryAfterSeconds);
+  state.attempt = allowed;
+  if (credentials.password === '')
+    return unauthorized(
+      issuer,
+      state,
+      'invalid-credentials',
+      'the password is empty: use a Kubernetes bearer token',
+    );
+  if (looksLikeKubeconfig(credentials.password)) {
+    return unauthorized(
+      issuer,
+      state,
+      'kubeconfig-password',
+      'the password must be a Kubernetes bearer token, not a kubeconfig',
+    );
+  }
+  const identity = await options.authenticator.authenticate(credentials.password);
+  if (!identity)
+    return unauthorized(
+      issuer,
+      state,
+      'invalid-credentials',
+      'authentication failed: the token was not accepted',
+    );
+  if (
+    options.usernameCheck !== 'ignore' &&
+    !usernameMatches(credentials.username, identity, issuer.userNamespace)
+  ) {
+    return unauthorized(
+      issuer,
+      state,
+      'username-mismatch',
+      'authentication failed: the username does not belong to the token',
+    );
+  }
+  state.attempt?.settle(false);
+  state.attempt = undefined;
+  const userDecision = issuer.perUser?.take(identity.username);
+  if (userDecision && !userDecision.allowed) return tooMany(issuer, state, userDecision.retryAfterSeconds);
+  return identity;
+}
+
+/** Signs a token with the access the rule grants (none for anonymous beyond public pulls) and counts pulls. */
+async function issue(
+  issuer: TokenIssuer,
+  state: TokenRequest,
+  request: { service: string; scopes: ResourceScope[]; identity: RegistryIdentity | undefined },
+): Promise<Response> {
+  const { options } = issuer;
+  const { service, scopes, identity } = request;
+  const { access, downloads } = authorizeScopes({
+    scopes,
+    identity,
+    cache: options.cache,
+    userNamespace: issuer.userNamespace,
+  });
+  const body = await signRegistryToken(options.keyRing.signingKey(), {
+    issuer: issuer.issuer,
+    service,
+    subject: identity?.username ?? '',
+    access,
+    ttlSeconds: issuer.ttlSeconds,
+    now: issuer.now(),
+  });
+  for (const name of downloads) options.downloadCounter?.record(name);
+  issuer.log({
+    type: 'issued',
+    clientAddress: state.clientAddress,
+    subject: identity?.username ?? '',
+    scopes: access.map((scope) => formatResourceScope(scope)),
+    service,
+  });
+  return Response.json(body, { headers: { 'cache-control': 'no-store' } });
+}
+
+/** What a thrown error answers: 400 for a bad scope, 503 when the review failed, else 500 (logged). */
+function failed(issuer: TokenIssuer, state: TokenRequest, error: unknown): Response {
+  if (isRegistryAuthError(error) && error.code === 'INVALID_REQUEST') {
+    return deny(issuer, state, 'bad-request', errorResponse(400, 'INVALID_REQUEST', error.message));
+  }
+  if (isRegistryAuthError(error) && error.code === 'TOKEN_REVIEW_FAILED') {
+    return deny(
+      issuer,
+      state,
+      'review-failed',
+      errorResponse(503, 'UNAVAILABLE', 'cannot check credentials now; retry', { 'retry-after': '1' }),
+    );
+  }
+  const hubError = toHubError(error);
+  issuer.log({ type: 'error', message: hubError.message, code: hubError.code });
+  return errorResponse(500, 'INTERNAL', `the token server failed (${hubError.code})`);
+}
+
+/** Logs a refusal (the username sanitised or redacted, never the password) and answers it. */
+function deny(
+  issuer: TokenIssuer,
+  state: TokenRequest,
+  reason: RegistryTokenDenial,
+  response: Response,
+): Response {
+  issuer.log({
+    type: 'denied',
+    reason,
+    clientAddress: state.clientAddress,
+    ...(state.username !== undefined ? { username: loggableUsername(state.username) } : {}),
+    ...(state.service !== undefined ? { service: sanitize(state.service) } : {}),
+    status: response.status,
+  });
+  return response;
+}
+
+function tooMany(issuer: TokenIssuer, state: TokenRequest, retryAfterSeconds: number): Response {
+  return deny(
+    issuer,
+    state,
+    'rate-limited',
+    errorResponse(429, 'TOOMANYREQUESTS', 'too many token requests; retry later', {
+      'retry-after': String(retryAfterSeconds),
+    }),
+  );
+}
+
+/** A 401; the open password check is settled as a failure, or, with none open, one failure is counted. */
+function unauthorized(
+  issuer: TokenIssuer,
+  state: TokenRequest,
+  reason: RegistryTokenDenial,
+  message: string,
+): Response {
+  if (state.attempt) state.attempt.settle(true);
+  else issuer.failures?.fail(state.client);
+  state.attempt = undefined;
+  return deny(
+    issuer,
+    state,
+    reason,
+    errorResponse(401, 'UNAUTHORIZED', message, { 'www-authenticate': `Basic realm="${issuer.issuer}"` }),
+  );
 }

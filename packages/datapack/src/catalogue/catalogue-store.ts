@@ -95,108 +95,137 @@ function removeFromSet(index: Map<string, Set<string>>, key: string, value: stri
   if (set?.size === 0) index.delete(key);
 }
 
+/** The store's objects and the indexes over them, which the functions below keep in step. */
+interface Indexes {
+  readonly images: ByName<Image>;
+  readonly repositories: ByName<Repository>;
+  readonly organizations: ByName<Organization>;
+  readonly imagesByRepository: Map<string, Set<string>>; // org/repo → image spec names
+  readonly reposByOrganization: Map<string, Set<string>>; // org → repo spec names
+  readonly reposByKeyword: Map<string, Set<string>>; // lower-case keyword → repo spec names
+  readonly keywordsOf: Map<string, string[]>; // repo spec name → canonical keywords
+}
+
+function imagesOf(ix: Indexes, repository: string): Image[] {
+  const names = ix.imagesByRepository.get(repository);
+  if (names === undefined) return [];
+  const found: Image[] = [];
+  for (const name of names) {
+    const image = ix.images.get(name);
+    if (image !== undefined) found.push(image);
+  }
+  return found;
+}
+
+// A repository's keywords: its keyword labels plus the latest Image's keywords (vocabulary
+// keywords in canonical case, others as written), so an unreconciled repository is findable too.
+function computeKeywords(ix: Indexes, name: string): string[] {
+  const repository = ix.repositories.get(name);
+  const keywords: string[] = [];
+  const add = (value: string): void => {
+    const canonical = lookupKeyword(value) ?? value.trim();
+    if (canonical !== '' && !keywords.some((k) => k.toLowerCase() === canonical.toLowerCase())) {
+      keywords.push(canonical);
+    }
+  };
+  // A keywords edit made in the hub replaces what labels and Images say (the labels follow Images).
+  const override = repository?.spec.keywords;
+  if (Array.isArray(override)) {
+    for (const keyword of override) add(keyword);
+    return keywords;
+  }
+  for (const key of Object.keys(repository?.metadata.labels ?? {})) {
+    if (key.startsWith(KEYWORD_LABEL_PREFIX)) add(key.slice(KEYWORD_LABEL_PREFIX.length));
+  }
+  const latest = latestTagOf(repository, imagesOf(ix, name));
+  const latestImage = latest === null ? undefined : (ix.images.get(`${name}:${latest.name}`) ?? undefined);
+  for (const keyword of latestImage?.spec.detail.keywords ?? []) add(keyword);
+  return keywords;
+}
+
+function reindexKeywords(ix: Indexes, name: string): void {
+  for (const keyword of ix.keywordsOf.get(name) ?? [])
+    removeFromSet(ix.reposByKeyword, keyword.toLowerCase(), name);
+  ix.keywordsOf.delete(name);
+  if (ix.repositories.get(name) === undefined && imagesOf(ix, name).length === 0) return;
+  const keywords = computeKeywords(ix, name);
+  ix.keywordsOf.set(name, keywords);
+  for (const keyword of keywords) addToSet(ix.reposByKeyword, keyword.toLowerCase(), name);
+}
+
+function indexRepository(ix: Indexes, name: string): void {
+  const organization = organizationOfRepository(name);
+  if (ix.repositories.get(name) === undefined) removeFromSet(ix.reposByOrganization, organization, name);
+  else addToSet(ix.reposByOrganization, organization, name);
+  reindexKeywords(ix, name);
+}
+
+/** Stores or drops one object and re-indexes what it touches (its repository, the old one's too). */
+function apply(ix: Indexes, type: 'upsert' | 'remove', object: CatalogueObject): void {
+  switch (object.kind) {
+    case 'Image': {
+      const previous = type === 'upsert' ? ix.images.set(object) : ix.images.delete(object);
+      for (const image of [previous, type === 'upsert' ? object : undefined]) {
+        if (image === undefined) continue;
+        const repository = repositoryOfImage(image);
+        if (repository === undefined) continue;
+        if (ix.images.get(image.spec.name) === undefined)
+          removeFromSet(ix.imagesByRepository, repository, image.spec.name);
+        else addToSet(ix.imagesByRepository, repository, image.spec.name);
+        reindexKeywords(ix, repository);
+      }
+      break;
+    }
+    case 'Repository': {
+      const previous = type === 'upsert' ? ix.repositories.set(object) : ix.repositories.delete(object);
+      if (previous !== undefined && previous.spec.name !== object.spec.name)
+        indexRepository(ix, previous.spec.name);
+      indexRepository(ix, object.spec.name);
+      break;
+    }
+    case 'Organization':
+      if (type === 'upsert') ix.organizations.set(object);
+      else ix.organizations.delete(object);
+      break;
+  }
+}
+
+/** The repositories a filter selects, from the narrowest index that answers it, sorted by name. */
+function listRepositories(ix: Indexes, filter: RepositoryFilter): Repository[] {
+  let names: Iterable<string>;
+  if (filter.keyword !== undefined) names = ix.reposByKeyword.get(filter.keyword.toLowerCase()) ?? [];
+  else if (filter.organization !== undefined) names = ix.reposByOrganization.get(filter.organization) ?? [];
+  else names = ix.repositories.bySpec.keys();
+  const found: Repository[] = [];
+  for (const name of names) {
+    if (filter.organization !== undefined && organizationOfRepository(name) !== filter.organization) continue;
+    const repository = ix.repositories.get(name);
+    if (repository !== undefined) found.push(repository);
+  }
+  return found.sort((a, b) => (a.spec.name < b.spec.name ? -1 : a.spec.name > b.spec.name ? 1 : 0));
+}
+
 /**
  * Creates an empty catalogue store with indexes by organization, repository (Images of a
  * repository) and keyword (lower-cased). Lookups are O(1); listings are O(result).
  */
 export function createCatalogueStore(): CatalogueStore {
-  const images = new ByName<Image>();
-  const repositories = new ByName<Repository>();
-  const organizations = new ByName<Organization>();
-  const imagesByRepository = new Map<string, Set<string>>(); // org/repo → image spec names
-  const reposByOrganization = new Map<string, Set<string>>(); // org → repo spec names
-  const reposByKeyword = new Map<string, Set<string>>(); // lower-case keyword → repo spec names
-  const keywordsOf = new Map<string, string[]>(); // repo spec name → canonical keywords
+  const ix: Indexes = {
+    images: new ByName<Image>(),
+    repositories: new ByName<Repository>(),
+    organizations: new ByName<Organization>(),
+    imagesByRepository: new Map(),
+    reposByOrganization: new Map(),
+    reposByKeyword: new Map(),
+    keywordsOf: new Map(),
+  };
+  const { images, repositories, organizations } = ix;
   const listeners = new Set<(change: CatalogueChange) => void>();
   let revision = 0;
-
-  function imagesOf(repository: string): Image[] {
-    const names = imagesByRepository.get(repository);
-    if (names === undefined) return [];
-    const found: Image[] = [];
-    for (const name of names) {
-      const image = images.get(name);
-      if (image !== undefined) found.push(image);
-    }
-    return found;
-  }
-
-  // A repository's keywords: its keyword labels plus the latest Image's keywords (vocabulary
-  // keywords in canonical case, others as written), so an unreconciled repository is findable too.
-  function computeKeywords(name: string): string[] {
-    const repository = repositories.get(name);
-    const keywords: string[] = [];
-    const add = (value: string): void => {
-      const canonical = lookupKeyword(value) ?? value.trim();
-      if (canonical !== '' && !keywords.some((k) => k.toLowerCase() === canonical.toLowerCase())) {
-        keywords.push(canonical);
-      }
-    };
-    // A keywords edit made in the hub replaces what labels and Images say (the labels follow Images).
-    const override = repository?.spec.keywords;
-    if (Array.isArray(override)) {
-      for (const keyword of override) add(keyword);
-      return keywords;
-    }
-    for (const key of Object.keys(repository?.metadata.labels ?? {})) {
-      if (key.startsWith(KEYWORD_LABEL_PREFIX)) add(key.slice(KEYWORD_LABEL_PREFIX.length));
-    }
-    const repoImages = imagesOf(name);
-    const latest = latestTagOf(repository, repoImages);
-    const latestImage = latest === null ? undefined : (images.get(`${name}:${latest.name}`) ?? undefined);
-    for (const keyword of latestImage?.spec.detail.keywords ?? []) add(keyword);
-    return keywords;
-  }
-
-  function reindexKeywords(name: string): void {
-    for (const keyword of keywordsOf.get(name) ?? [])
-      removeFromSet(reposByKeyword, keyword.toLowerCase(), name);
-    keywordsOf.delete(name);
-    if (repositories.get(name) === undefined && imagesOf(name).length === 0) return;
-    const keywords = computeKeywords(name);
-    keywordsOf.set(name, keywords);
-    for (const keyword of keywords) addToSet(reposByKeyword, keyword.toLowerCase(), name);
-  }
-
-  function indexRepository(name: string): void {
-    const organization = organizationOfRepository(name);
-    if (repositories.get(name) === undefined) removeFromSet(reposByOrganization, organization, name);
-    else addToSet(reposByOrganization, organization, name);
-    reindexKeywords(name);
-  }
 
   function notify(change: CatalogueChange): void {
     revision += 1;
     for (const listener of listeners) listener(change);
-  }
-
-  function apply(type: 'upsert' | 'remove', object: CatalogueObject): void {
-    switch (object.kind) {
-      case 'Image': {
-        const previous = type === 'upsert' ? images.set(object) : images.delete(object);
-        for (const image of [previous, type === 'upsert' ? object : undefined]) {
-          if (image === undefined) continue;
-          const repository = repositoryOfImage(image);
-          if (repository === undefined) continue;
-          if (images.get(image.spec.name) === undefined)
-            removeFromSet(imagesByRepository, repository, image.spec.name);
-          else addToSet(imagesByRepository, repository, image.spec.name);
-          reindexKeywords(repository);
-        }
-        break;
-      }
-      case 'Repository': {
-        const previous = type === 'upsert' ? repositories.set(object) : repositories.delete(object);
-        if (previous !== undefined && previous.spec.name !== object.spec.name)
-          indexRepository(previous.spec.name);
-        indexRepository(object.spec.name);
-        break;
-      }
-      case 'Organization':
-        if (type === 'upsert') organizations.set(object);
-        else organizations.delete(object);
-        break;
-    }
   }
 
   const store: CatalogueStore = {
@@ -206,28 +235,15 @@ export function createCatalogueStore(): CatalogueStore {
     image: (name) => images.get(name),
     repository: (name) => repositories.get(name),
     organization: (name) => organizations.get(name) ?? organizations.byMeta.get(name),
-    repositories(filter: RepositoryFilter = {}) {
-      let names: Iterable<string>;
-      if (filter.keyword !== undefined) names = reposByKeyword.get(filter.keyword.toLowerCase()) ?? [];
-      else if (filter.organization !== undefined) names = reposByOrganization.get(filter.organization) ?? [];
-      else names = repositories.bySpec.keys();
-      const found: Repository[] = [];
-      for (const name of names) {
-        if (filter.organization !== undefined && organizationOfRepository(name) !== filter.organization)
-          continue;
-        const repository = repositories.get(name);
-        if (repository !== undefined) found.push(repository);
-      }
-      return found.sort((a, b) => (a.spec.name < b.spec.name ? -1 : a.spec.name > b.spec.name ? 1 : 0));
-    },
-    images: (repository) => imagesOf(repository),
-    keywords: (repository) => keywordsOf.get(repository) ?? [],
+    repositories: (filter: RepositoryFilter = {}) => listRepositories(ix, filter),
+    images: (repository) => imagesOf(ix, repository),
+    keywords: (repository) => ix.keywordsOf.get(repository) ?? [],
     upsert(object) {
-      apply('upsert', object);
+      apply(ix, 'upsert', object);
       notify({ type: 'upsert', object });
     },
     remove(object) {
-      apply('remove', object);
+      apply(ix, 'remove', object);
       notify({ type: 'remove', object });
     },
     replaceAll(kind, objects) {
