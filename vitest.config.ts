@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { hubVitestProjects, testEnvNodeProject } from './tools/vitest-preset.ts';
+import { hubNodeProject, hubVitestProjects } from './tools/vitest-preset.ts';
 
 // One run over every package and example: each contributes a `<name>:unit` and a
 // `<name>:integration` project; the integration projects share one control plane and registry.
@@ -21,9 +21,7 @@ export default defineConfig({
     projects: [
       ...roots.flatMap(({ name, root }) => hubVitestProjects(name, root)),
       // The real-node suite (root, ~1 min warm): only with HUB_NODE_TESTS=1 until it is part of `npm test`.
-      ...(process.env.HUB_NODE_TESTS === '1'
-        ? [testEnvNodeProject(join(import.meta.dirname, 'packages/test-env'))]
-        : []),
+      ...(process.env.HUB_NODE_TESTS === '1' ? [hubNodeProject(import.meta.dirname)] : []),
     ],
     passWithNoTests: true,
   },

@@ -41,17 +41,19 @@ export function hubVitestProjects(name: string, root: string) {
 }
 
 /**
- * `test-env:node`: the real-node suite (`packages/test-env/test/*.node.test.ts`). It starts its own control
- * plane with a node (kubelet, containerd, CoreDNS) in a network namespace, so it needs root and no global setup.
+ * `node`: the real-node suites (`*.node.test.ts` under each package's `test/`). Each file starts its own control plane with
+ * a node (kubelet, containerd, CoreDNS) in a network namespace, so they need root, no global setup, and run one
+ * file at a time (two nodes at once would only fight over 2 cores).
  */
-export function testEnvNodeProject(root: string) {
+export function hubNodeProject(root: string) {
   return {
     root,
     resolve: { conditions: ['@hub/source'] },
     ssr: { resolve: { conditions: ['@hub/source'] } },
     test: {
-      name: 'test-env:node',
-      include: ['test/**/*.node.test.ts'],
+      name: 'node',
+      include: ['packages/*/test/**/*.node.test.ts'],
+      fileParallelism: false,
       testTimeout: 300_000,
       hookTimeout: 900_000,
       restoreMocks: true,
