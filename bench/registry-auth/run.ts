@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import type { Organization, Repository } from '@hub/api-types';
 import { type RegistryAuthCache, startRegistryTokenServer } from '@hub/controller';
+import { createKubeTransport, type KubeTransport } from '@hub/datapack';
 import type { CatalogueKind } from '@hub/reconcilers';
 import { startControlPlane } from '@hub/test-env';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -90,6 +91,7 @@ async function load(
 // Modules loaded from source (type stripping) already take a good part of the RSS: print it as the baseline.
 const baselineRss = process.memoryUsage().rss;
 const controlPlane = await startControlPlane();
+let transport: KubeTransport | undefined;
 try {
   const core = controlPlane.kubeConfig.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
@@ -107,6 +109,8 @@ try {
     tokens.push(request.status?.token ?? '');
   }
   const cache = catalogue();
+  // The token server reviews through the process's one transport, as hub-controller runs it.
+  transport = await createKubeTransport(controlPlane.kubeConfig);
   const rows: { label: string; p50: number; p99: number; rps: number; count: number; failures: number }[] =
     [];
   for (const [label, ttlMs] of [
@@ -115,7 +119,7 @@ try {
   ] as const) {
     const server = await startRegistryTokenServer({
       bindAddress: '127.0.0.1:0',
-      kubeConfig: controlPlane.kubeConfig,
+      transport,
       cache,
       tokenReviewCacheTtlMs: ttlMs,
       rateLimits: { perAddress: false, perUser: false, failuresPerAddress: false },
@@ -154,5 +158,6 @@ try {
     `  peak RSS (token server + client in one process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, ${(baselineRss / 1048576).toFixed(0)} MiB of it after loading the modules`,
   );
 } finally {
+  await transport?.close();
   await controlPlane.stop();
 }
