@@ -1,4 +1,5 @@
 import { INDEX_FEATURE } from '../indexer/index-feature.ts';
+import { KUBEPKG_FEATURE } from '../kubepkg/kubepkg-feature.ts';
 import type { Manager } from '../manager.ts';
 import { REGISTRY_TOKEN_FEATURE } from '../registry-auth/registry-token-feature.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -41,4 +42,5 @@ export const FEATURES: readonly CliFeature[] = [
   { flags: CATALOGUE_FLAGS },
   INDEX_FEATURE,
   REGISTRY_TOKEN_FEATURE,
+  KUBEPKG_FEATURE,
 ];

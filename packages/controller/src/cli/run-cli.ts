@@ -2,6 +2,7 @@ import { type CliIo, isUsageError, reportUsage } from '@hub/api-types/cli';
 import { toHubError } from '@hub/api-types/errors';
 import { isKubeconfigError, type LoadedKubeconfig, loadKubeconfig } from '@hub/api-types/kubeconfig';
 import { catalogueAdmission, catalogueReconcilers, parseOrganizationCreation } from '@hub/reconcilers';
+import { catalogueOn } from '../kubepkg/kubepkg-feature.ts';
 import { type ManagerExit, type ManagerOptions, startManager } from '../manager.ts';
 import { parseServingAddress } from '../runtime/http-endpoints.ts';
 import { createLogger } from '../runtime/logger.ts';
@@ -63,8 +64,10 @@ export function managerOptionsFromFlags(values: FlagValues, env: CliIo['env']): 
   };
   return {
     kubeConfig: kubeconfigFromFlags(values.kubeconfig, env),
-    reconcilers: (policy) => catalogueReconcilers(policy),
-    admission: catalogueAdmission(),
+    // --catalogue false (the chart's KubePkg Deployment): no catalogue reconcilers, webhooks or caches.
+    ...(catalogueOn(values)
+      ? { reconcilers: (policy) => catalogueReconcilers(policy), admission: catalogueAdmission() }
+      : { reconcilers: () => [], admission: [], cachedKinds: [] }),
     policy: {
       missingOrganization: values['missing-organization'] === 'wait' ? 'wait' : 'create',
       deleteEmptyRepositories: values['delete-empty-repositories'] !== 'false',
@@ -121,6 +124,11 @@ export async function runCli(
     values = parsed.values;
     for (const feature of features) feature.validate?.(values);
     options = managerOptionsFromFlags(values, io.env);
+    // Loaded only with --kubepkg: the catalogue controller never loads @hub/kubepkg.
+    if (values.kubepkg === 'true') {
+      const { KUBEPKG_ADMISSION } = await import('../kubepkg/kubepkg-admission.ts');
+      options = { ...options, admission: [...(options.admission ?? []), KUBEPKG_ADMISSION] };
+    }
   } catch (error) {
     if (isUsageError(error)) return reportUsage(io, 'hub-controller', error.message);
     throw error;

@@ -1,16 +1,37 @@
 import { isHubError, toHubError } from '@hub/api-types/errors';
 import type { SharedInformerFactory } from '@hub/datapack';
-import type { KubeObject, ReconcileClient, ReconcilerDefinition } from '@hub/reconcilers';
+import type {
+  KubeObject,
+  ReconcileClient,
+  ReconcileLogger,
+  ReconcileResult,
+  WatchMapping,
+} from '@hub/reconcilers';
 import { resourceOfKind } from './kinds.ts';
 import type { Logger } from './logger.ts';
 import type { ControllerMetrics } from './metrics.ts';
 import { createWorkQueue, type WorkQueue } from './work-queue.ts';
 
-export interface ControllerOptions {
-  definition: ReconcilerDefinition;
+/**
+ * What the runtime drives: a catalogue ReconcilerDefinition, or another package's reconciler with its own
+ * client type (the KubePkg controller), watching any kind `resourceOfKind` knows.
+ */
+export interface RuntimeReconciler<C = ReconcileClient> {
+  readonly name: string;
+  /** The kind it reconciles (informational; the keys say which objects). */
+  readonly kind?: string;
+  reconcile(
+    key: string,
+    context: { client: C; signal: AbortSignal; now(): Date; log: ReconcileLogger },
+  ): Promise<ReconcileResult | undefined>;
+  readonly watches: readonly { readonly kind: string; map: WatchMapping['map'] }[];
+}
+
+export interface ControllerOptions<C = ReconcileClient> {
+  definition: RuntimeReconciler<C>;
   factory: SharedInformerFactory;
   /** The client of every reconcile, or one per reconcile given its signal (so the signal reaches its requests). */
-  client: ReconcileClient | ((signal: AbortSignal) => ReconcileClient);
+  client: C | ((signal: AbortSignal) => C);
   metrics: ControllerMetrics;
   log: Logger;
   /** Concurrent reconciles (async workers pulling from one queue). */
@@ -34,7 +55,7 @@ export interface Controller {
   run(stop: AbortSignal, abortInFlight: AbortSignal): Promise<void>;
 }
 
-export function createController(options: ControllerOptions): Controller {
+export function createController<C = ReconcileClient>(options: ControllerOptions<C>): Controller {
   const { definition, metrics, log } = options;
   const name = definition.name;
   const queue = createWorkQueue<string>({ name, metrics });
@@ -49,7 +70,10 @@ export function createController(options: ControllerOptions): Controller {
     const started = performance.now();
     const signal = AbortSignal.any([abortInFlight, AbortSignal.timeout(timeoutMs)]);
     const context = {
-      client: typeof options.client === 'function' ? options.client(signal) : options.client,
+      client:
+        typeof options.client === 'function'
+          ? (options.client as (signal: AbortSignal) => C)(signal)
+          : options.client,
       signal,
       now,
       log: log.with({ controller: name, name: key }),

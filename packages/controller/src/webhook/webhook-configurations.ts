@@ -1,6 +1,6 @@
 import { apiVersionOf } from '@hub/datapack';
-import type { AdmissionDefinition } from '@hub/reconcilers';
 import { resourceOfKind } from '../runtime/kinds.ts';
+import type { WebhookDefinition } from './webhook-definition.ts';
 
 /** Name of both webhook configurations the controller manages. */
 export const WEBHOOK_CONFIGURATION_NAME = 'hub-controller';
@@ -17,7 +17,7 @@ export const FAILURE_POLICY = { mutating: 'Fail', validating: 'Fail' } as const;
 export const WEBHOOK_TIMEOUT_SECONDS = 5;
 
 export interface WebhookConfigurationInput {
-  definitions: readonly AdmissionDefinition[];
+  definitions: readonly WebhookDefinition[];
   /** Base URL the apiserver calls (`--webhook-url`), e.g. `https://127.0.0.1:9443`. */
   url: string;
   caPem: string;

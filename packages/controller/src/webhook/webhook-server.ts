@@ -2,19 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type {
-  AdmissionDecision,
-  AdmissionDefinition,
-  AdmissionRequest,
-  CacheView,
-  CataloguePolicy,
-} from '@hub/reconcilers';
+import type { AdmissionDecision, AdmissionRequest, CacheView, CataloguePolicy } from '@hub/reconcilers';
 import { ControllerError } from '../errors.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { ControllerMetrics } from '../runtime/metrics.ts';
+import type { WebhookDefinition } from './webhook-definition.ts';
 
 export interface WebhookServerOptions {
-  definitions: readonly AdmissionDefinition[];
+  definitions: readonly WebhookDefinition[];
   cache: CacheView;
   policy: () => CataloguePolicy;
   port: number;
@@ -48,7 +43,7 @@ interface AdmissionReview {
 
 /** Wraps a definition's decision into an AdmissionReview v1 response; a thrown `review` becomes a denial. */
 export function answerAdmission(
-  definition: AdmissionDefinition,
+  definition: WebhookDefinition,
   request: AdmissionRequest,
   context: { cache: CacheView; policy: CataloguePolicy },
   log?: Logger,
@@ -80,7 +75,7 @@ export function answerAdmission(
   return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response };
 }
 
-/** The HTTPS admission server (AdmissionReview v1); one path per AdmissionDefinition. */
+/** The HTTPS admission server (AdmissionReview v1); one path per WebhookDefinition. */
 export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
   const byPath = new Map(options.definitions.map((d) => [d.path, d]));
   const { log, metrics } = options;

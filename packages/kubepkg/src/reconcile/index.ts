@@ -18,8 +18,10 @@ export {
   KUBEPKG_FINALIZER,
   RETAINED_KINDS,
 } from './finalize-kubepkg.ts';
+export { type KubePkgAdmission, reviewKubePkg } from './kubepkg-admission.ts';
 export type { KubePkgClient, LiveObject, ObjectRef } from './kubepkg-client.ts';
 export type { KubePkgStatusUpdate, ResourceStatus } from './kubepkg-status.ts';
+export { allowedManifestKeys } from './manifest-key-rule.ts';
 export { prunePlan } from './prune-plan.ts';
 export { type Readiness, readinessOf } from './readiness.ts';
 export {

@@ -96,6 +96,9 @@ export function kubePkgCustomResourceDefinition() {
                 spec: {
                   type: 'object',
                   required: ['version'],
+                  // Kept, not pruned: fields of octohelm v0.2+ (spec.containers...) must reach the validating
+                  // webhook, which refuses them by name, instead of being dropped silently by the apiserver.
+                  'x-kubernetes-preserve-unknown-fields': true,
                   properties: {
                     version: { type: 'string', pattern: SEMVER_PATTERN, description: 'Semantic version.' },
                     images: {

@@ -1,0 +1,182 @@
+// hub-controller --kubepkg --catalogue false on a control plane of its own (it registers a cluster-wide
+// webhook): KubePkg objects applied, upgraded with prune, a downgrade refused with the condition, bad objects
+// refused by the webhook with the field path, and a deletion removing what was applied but the Namespace.
+
+import { runCli } from '@hub/controller';
+import { isKubeApiError, type KubeTransport } from '@hub/datapack';
+import { kubePkgCustomResourceDefinition } from '@hub/kubepkg/spec';
+import { freePort } from '@hub/test-env';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestCluster, type TestCluster } from './harness.ts';
+
+let cluster: TestCluster;
+let admin: KubeTransport;
+const abort = new AbortController();
+const stderr: string[] = [];
+let exit: Promise<number>;
+
+const KUBEPKGS = '/apis/octohelm.tech/v1alpha1/namespaces/shop/kubepkgs';
+type Status = {
+  appliedVersion?: string;
+  observedGeneration?: number;
+  resources?: Array<{ key: string; ready: boolean }>;
+  conditions?: Array<{ type: string; status: string; reason: string; message: string }>;
+};
+type Live = { metadata: { generation: number }; status?: Status };
+
+const configMap = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name },
+  data: { name },
+});
+const manifests = (configMaps: string[]) => ({
+  'shop-data.namespace': { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop-data' } },
+  'web.deployment': {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'web', image: 'nginx:1' }] },
+      },
+    },
+  },
+  ...Object.fromEntries(configMaps.map((name) => [`${name}.configmap`, configMap(name)])),
+});
+const kubepkg = (version: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'octohelm.tech/v1alpha1',
+  kind: 'KubePkg',
+  metadata: { name: 'shop' },
+  spec: { version, ...spec },
+});
+
+async function get<T>(path: string): Promise<T | undefined> {
+  try {
+    return await admin.request<T>(path, { verb: 'get' });
+  } catch (error) {
+    if (isKubeApiError(error) && error.status === 404) return undefined;
+    throw error;
+  }
+}
+const condition = (status: Status | undefined, type: string) =>
+  status?.conditions?.find((c) => c.type === type);
+const patchSpec = (spec: Record<string, unknown>) =>
+  admin.request(`${KUBEPKGS}/shop`, {
+    verb: 'patch',
+    method: 'PATCH',
+    contentType: 'application/merge-patch+json',
+    body: { spec },
+  });
+
+beforeAll(async () => {
+  cluster = await startTestCluster();
+  admin = cluster.admin;
+  await cluster.controlPlane.installCRDs([
+    kubePkgCustomResourceDefinition() as unknown as Record<string, unknown>,
+  ]);
+  await admin.request('/api/v1/namespaces', {
+    verb: 'create',
+    method: 'POST',
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+  });
+  const port = await freePort();
+  exit = runCli(
+    [
+      ...['--kubeconfig', cluster.controlPlane.kubeconfigPath, '--kubepkg', '--catalogue', 'false'],
+      ...['--webhook-port', String(port), '--webhook-url', `https://127.0.0.1:${port}`],
+      ...['--metrics-bind-address', '0', '--health-probe-bind-address', '0'],
+    ],
+    {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => stderr.push(text) },
+      env: {},
+      signal: abort.signal,
+      isTTY: false,
+    },
+  );
+  await eventually('the KubePkg controller to start', () =>
+    stderr.join('').includes('"controllers":["kubepkg"]') ? true : undefined,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  abort.abort();
+  if (exit) expect(await exit).toBe(0);
+  await cluster?.stop();
+});
+
+describe('hub-controller --kubepkg', () => {
+  it('applies, upgrades with an exact prune, and refuses a downgrade with a condition naming both versions', async () => {
+    await admin.request(KUBEPKGS, {
+      verb: 'create',
+      method: 'POST',
+      body: kubepkg('1.0.0', { manifests: manifests(['old', 'kept']) }),
+    });
+    const v1 = await eventually('v1 applied', async () => {
+      const live = await get<Live>(`${KUBEPKGS}/shop`);
+      return live?.status?.appliedVersion === '1.0.0' ? live.status : undefined;
+    });
+    expect(v1.observedGeneration).toBe(1);
+    expect(condition(v1, 'Applied')?.status).toBe('True');
+    // No node runs the Deployment's pods: applied, not ready, and status says which one.
+    expect(condition(v1, 'Ready')).toMatchObject({ status: 'False', reason: 'NotReady' });
+    expect(v1.resources?.find((r) => r.key === 'web.deployment')?.ready).toBe(false);
+    expect(v1.resources?.find((r) => r.key === 'old.configmap')?.ready).toBe(true);
+    expect(await get('/api/v1/namespaces/shop/configmaps/old')).toBeDefined();
+
+    await patchSpec({
+      version: '2.0.0',
+      manifests: { ...manifests(['kept', 'new']), 'old.configmap': null },
+    });
+    await eventually('v2 applied and old pruned', async () => {
+      const live = await get<Live>(`${KUBEPKGS}/shop`);
+      if (live?.status?.appliedVersion !== '2.0.0') return undefined;
+      return (await get('/api/v1/namespaces/shop/configmaps/old')) === undefined ? true : undefined;
+    });
+    expect(await get('/api/v1/namespaces/shop/configmaps/new')).toBeDefined();
+    expect(await get('/api/v1/namespaces/shop/configmaps/kept')).toBeDefined();
+
+    await patchSpec({ version: '1.0.0' });
+    const refused = await eventually('the downgrade refused', async () => {
+      const live = await get<Live>(`${KUBEPKGS}/shop`);
+      const applied = condition(live?.status, 'Applied');
+      return applied?.reason === 'DowngradeRefused' ? live?.status : undefined;
+    });
+    expect(condition(refused, 'Applied')?.message).toContain('1.0.0');
+    expect(condition(refused, 'Applied')?.message).toContain('2.0.0');
+    expect(refused.appliedVersion).toBe('2.0.0');
+  });
+
+  it('refuses at admission a KubePkg the schema refuses, or with a key naming another object, by field path', async () => {
+    const refusal = async (body: unknown) => {
+      const error = await admin
+        .request(KUBEPKGS, { verb: 'create', method: 'POST', body })
+        .catch((e: unknown) => e);
+      expect(isKubeApiError(error), JSON.stringify(error)).toBe(true);
+      return String((error as { detail?: string }).detail);
+    };
+    expect(
+      await refusal({
+        ...kubepkg('1.0.0', { manifests: { 'x.shop.configmap': configMap('y') } }),
+        metadata: { name: 'badkey' },
+      }),
+    ).toContain('spec.manifests["x.shop.configmap"]');
+    expect(
+      await refusal({ ...kubepkg('1.0.0', { containers: { web: {} } }), metadata: { name: 'later' } }),
+    ).toContain('spec.containers');
+  });
+
+  it('deletes what it applied on deletion, keeping the Namespace', async () => {
+    await admin.request(`${KUBEPKGS}/shop`, { verb: 'delete', method: 'DELETE' });
+    await eventually('the KubePkg gone', async () =>
+      (await get(`${KUBEPKGS}/shop`)) === undefined ? true : undefined,
+    );
+    expect(await get('/api/v1/namespaces/shop/configmaps/kept')).toBeUndefined();
+    expect(await get('/apis/apps/v1/namespaces/shop/deployments/web')).toBeUndefined();
+    expect(await get('/api/v1/namespaces/shop/configmaps/kubepkg-inventory.shop')).toBeUndefined();
+    expect(await get('/api/v1/namespaces/shop-data')).toBeDefined();
+  });
+});
