@@ -1,5 +1,14 @@
 // Public API of @hub/reconcilers. Hand-written: every export is deliberate.
 
+// The manager rule is the hub's one access rule (@hub/api-types/access); re-exported so this API keeps its names.
+export {
+  GROUP_MANAGER_PREFIX,
+  isOrganizationManager,
+  managerEntryMatches,
+  type OrganizationManagersSource,
+  organizationManagers,
+  uniqueManagers,
+} from '@hub/api-types/access';
 export {
   authorizeCatalogueWrite,
   type CatalogueWriteDecision,
@@ -50,14 +59,6 @@ export {
   type Requester,
   SYSTEM_MASTERS_GROUP,
 } from './permissions/identity.ts';
-export {
-  GROUP_MANAGER_PREFIX,
-  isOrganizationManager,
-  managerEntryMatches,
-  type OrganizationManagersSource,
-  organizationManagers,
-  uniqueManagers,
-} from './permissions/managers.ts';
 export {
   mayCreateOrganization,
   mayCreateOrganizationFor,

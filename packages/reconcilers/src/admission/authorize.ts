@@ -1,7 +1,7 @@
 import type { Organization } from '@hub/api-types';
+import { isOrganizationManager } from '@hub/api-types/access';
 import type { CataloguePolicy } from '../client.ts';
 import { isAuthenticated, isPrivilegedIdentity, type Requester } from '../permissions/identity.ts';
-import { isOrganizationManager } from '../permissions/managers.ts';
 import { mayCreateOrganization } from '../permissions/organization-creation.ts';
 import { describeRequester } from './request-fields.ts';
 

@@ -1,3 +1,4 @@
+import { uniqueManagers } from '@hub/api-types/access';
 import type {
   AdmissionDecision,
   AdmissionDefinition,
@@ -7,7 +8,6 @@ import type {
   JsonPatchOperation,
 } from '../client.ts';
 import { isAuthenticated, isControllerIdentity, managerEntryFor } from '../permissions/identity.ts';
-import { uniqueManagers } from '../permissions/managers.ts';
 import { allow, safeReview } from './decision.ts';
 import { setValue } from './json-patch.ts';
 import { asRecord, operationOf, requesterOf, stringAt, valueAt } from './request-fields.ts';

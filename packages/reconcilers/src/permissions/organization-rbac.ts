@@ -1,7 +1,11 @@
 import { IMAGEHUB_API_VERSION, IMAGEHUB_GROUP, isValidMetadataName } from '@hub/api-types';
+import {
+  GROUP_MANAGER_PREFIX,
+  type OrganizationManagersSource,
+  organizationManagers,
+} from '@hub/api-types/access';
 import type { KubeObject, OwnerReference } from '../client.ts';
 import { parseServiceAccountUsername } from './identity.ts';
-import { GROUP_MANAGER_PREFIX, type OrganizationManagersSource, organizationManagers } from './managers.ts';
 
 export const RBAC_API_VERSION = 'rbac.authorization.k8s.io/v1';
 const RBAC_GROUP = 'rbac.authorization.k8s.io';

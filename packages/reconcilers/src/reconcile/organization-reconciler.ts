@@ -9,6 +9,7 @@ import {
   parseRepositoryName,
   repositoryMetadataName,
 } from '@hub/api-types';
+import { organizationManagers, uniqueManagers } from '@hub/api-types/access';
 import type {
   CacheView,
   CataloguePolicy,
@@ -17,7 +18,6 @@ import type {
   ReconcilerDefinition,
   WatchMapping,
 } from '../client.ts';
-import { organizationManagers, uniqueManagers } from '../permissions/managers.ts';
 import {
   organizationRbac,
   organizationRoleName,
