@@ -9,26 +9,9 @@ export type {
   JSONSchemaProps,
 } from './crd/types.ts';
 export { GO_DURATION_SOURCE, parseGoDuration } from './duration/go-duration.ts';
-export {
-  causeFromUnknown,
-  errorChain,
-  type HubBoundaryCode,
-  HubError,
-  type HubErrorOptions,
-  hubErrorGuard,
-  isAbortError,
-  isHubError,
-  toHubError,
-} from './errors/index.ts';
-export {
-  ApiTypesError,
-  type ApiTypesErrorCode,
-  ImageReferenceError,
-  type ImageReferenceErrorCode,
-  type InputErrorDetails,
-  isApiTypesError,
-  isImageReferenceError,
-} from './errors.ts';
+// The /errors subpath whole: the shared error base.
+export * from './errors/index.ts';
+export { ApiTypesError, type ApiTypesErrorCode, isApiTypesError } from './errors.ts';
 export {
   type DataPackNameInput,
   type DataPackNameMode,
@@ -75,33 +58,8 @@ export {
   repositoryMetadataName,
 } from './naming/metadata-name.ts';
 export { truncateUtf8 } from './naming/truncate-utf8.ts';
-export {
-  DEFAULT_TAG,
-  DOCKER_HUB,
-  IMAGE_HUB_NAME_SOURCE,
-  NAME_TOTAL_LENGTH_MAX,
-  REPOSITORY_NAME_SOURCE,
-} from './reference/grammar.ts';
-export {
-  formatImageHubName,
-  formatRepositoryName,
-  type ImageHubName,
-  mustParseImageHubName,
-  parseImageHubName,
-  parseOrganizationName,
-  parseRepositoryName,
-  type RepositoryName,
-} from './reference/image-hub-name.ts';
-export {
-  type FormatImageReferenceOptions,
-  familiarImageName,
-  formatImageReference,
-  type ImageReference,
-  type ImageReferenceResult,
-  mustParseImageReference,
-  parseImageReference,
-} from './reference/image-reference.ts';
-export type { Result } from './result.ts';
+// The /reference subpath whole: the reference and imagehub-name grammar, ImageReferenceError and Result.
+export * from './reference/index.ts';
 export {
   DATA_PACK_CODES,
   DATA_PACK_TYPES,
