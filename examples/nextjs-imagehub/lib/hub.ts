@@ -73,6 +73,8 @@ export function hub(): Hub {
       createHubHandler({
         catalogue,
         basePath: HUB_BASE_PATH,
+        // Remote icons through the server; HUB_ICON_ALLOW_HOSTS names hosts that may be http or private.
+        icons: { allowHosts: list(process.env.HUB_ICON_ALLOW_HOSTS) },
         ...extra,
         onError: (error, request) => console.error(`[hub] ${request.method} ${request.url} failed:`, error),
       }),

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { collectionPath, createKubeTransport, KUBE_RESOURCES, type KubeTransport } from '@hub/datapack';
 import { freePort, type HubTestEnv, startHubTestEnv } from '@hub/test-env';
@@ -17,6 +19,11 @@ const SECRET = 'browser-test-session-secret-0123456789';
 let env: HubTestEnv;
 let server: NextServer;
 let controller: RunningController;
+// A local icon host (the only network these machines have), allowed through the icon proxy.
+let iconServer: Server;
+let iconHost: string;
+const ICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48"><script>parent.__pwned = true</script><rect width="48" height="48" fill="#e11d48"/></svg>';
 let browser: Browser;
 let tokens: Record<'alice' | 'mallory', string>;
 const serverLog: string[] = [];
@@ -68,6 +75,12 @@ async function cardNames(page: Page): Promise<string[]> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
+  iconServer = createServer((req, res) => {
+    if (req.url === '/icon.svg') res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(ICON_SVG);
+    else res.writeHead(200, { 'content-type': 'text/html' }).end('<p>not an image</p>');
+  });
+  await new Promise<void>((resolve) => iconServer.listen(0, '127.0.0.1', resolve));
+  iconHost = `127.0.0.1:${(iconServer.address() as AddressInfo).port}`;
   process.on('exit', () => {
     if (server === undefined) console.error(`next output:\n${serverLog.slice(-40).join('\n')}`);
   });
@@ -91,6 +104,7 @@ beforeAll(async () => {
       KUBECONFIG: env.controlPlane.kubeconfigPath,
       HUB_REGISTRY: env.registry.host,
       HUB_SESSION_SECRET: SECRET,
+      HUB_ICON_ALLOW_HOSTS: iconHost,
     } as NodeJS.ProcessEnv,
     log: (line) => serverLog.push(line),
   });
@@ -106,6 +120,7 @@ afterAll(async () => {
   await server?.stop();
   await controller?.stop();
   await env?.stop();
+  await new Promise((resolve) => iconServer?.close(resolve));
 });
 
 describe('signing in and managing the hub in Chromium', () => {
@@ -205,6 +220,41 @@ describe('signing in and managing the hub in Chromium', () => {
       body: JSON.stringify({ keywords: ['Database', 'SQL'] }),
     });
     expect(own.status).toBe(200);
+    await context.close();
+  });
+
+  it('shows remote icons through the icon proxy, and a placeholder for what is not an image', async () => {
+    const { context, page } = await signedIn(tokens.alice);
+    const [cookie] = await context.cookies();
+    const setIcon = (repo: string, icon: string) =>
+      fetch(`${server.url}/api/hub/repositories/${repo}`, {
+        method: 'PATCH',
+        headers: {
+          'content-type': 'application/json',
+          cookie: `${cookie?.name}=${cookie?.value}`,
+          origin: server.url,
+        },
+        body: JSON.stringify({ icon }),
+      });
+    expect((await setIcon('labring/mysql', `http://${iconHost}/icon.svg`)).status).toBe(200);
+    expect((await setIcon('labring/cert-manager', `http://${iconHost}/page.html`)).status).toBe(200);
+    await page.goto(`${server.url}/?q=labring`);
+    const icon = page.locator('[data-name="labring/mysql"] img.icon');
+    expect(await icon.getAttribute('src')).toBe(
+      `/api/hub/icons?url=${encodeURIComponent(`http://${iconHost}/icon.svg`)}`,
+    );
+    await expect
+      .poll(() => icon.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0);
+    await page.locator('[data-name="labring/cert-manager"] [data-testid="icon-placeholder"]').waitFor();
+    // Opened directly, the SVG's script cannot run (CSP sandbox), and it is an image, never HTML.
+    const direct = await fetch(
+      `${server.url}/api/hub/icons?url=${encodeURIComponent(`http://${iconHost}/icon.svg`)}`,
+    );
+    expect(direct.headers.get('content-security-policy')).toContain('sandbox');
+    expect(direct.headers.get('content-type')).toBe('image/svg+xml');
+    await page.goto(`${server.url}/api/hub/icons?url=${encodeURIComponent(`http://${iconHost}/icon.svg`)}`);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: boolean }).__pwned)).toBeUndefined();
     await context.close();
   });
 

@@ -46,6 +46,8 @@ export {
   isDataPackError,
 } from './errors.ts';
 export { createHubHandler, type HubHandler, type HubHandlerOptions } from './handler/create-hub-handler.ts';
+export { createIconProxy, type IconProxy, type IconProxyOptions } from './icons/icon-proxy.ts';
+export { isPublicAddress } from './icons/public-address.ts';
 export {
   type AuthenticatorCacheOptions,
   apiVersionOf,

@@ -4,6 +4,7 @@ import { type RepositoryAccess, repositoryVisibility } from '../catalogue/reposi
 import { computeDataPack } from '../compute/compute-data-pack.ts';
 import { validateDataPackRequest } from '../compute/validate-request.ts';
 import { DataPackError } from '../errors.ts';
+import { createIconProxy, type IconProxyOptions } from '../icons/icon-proxy.ts';
 import type { KubeTransport } from '../kube/kube-transport.ts';
 import { createCatalogueWrites } from '../manage/catalogue-writes.ts';
 import { repositoryDetail } from '../search/repository-item.ts';
@@ -44,6 +45,11 @@ export interface HubHandlerOptions {
   allowedOrigins?: readonly string[] | undefined;
   /** Whose ServiceAccounts are users, for the manager rule (default `user-system`). */
   userNamespace?: string | undefined;
+  /**
+   * Serves `GET /icons?url=`: icons from public https URLs through the server (images only, a size
+   * cap, a timeout, a cache; SVG served so that no script in it runs). Off without it.
+   */
+  icons?: IconProxyOptions | undefined;
   /** How long a request waits for the catalogue's first sync before a 503 (default 10 s). */
   readyTimeoutMs?: number | undefined;
   /** Receives failures answered as 500 INTERNAL (the answer itself says nothing about them). */
@@ -146,6 +152,7 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
   const writes =
     options.userTransport === undefined ? undefined : createCatalogueWrites(options.userTransport, catalogue);
   const allowedOrigins = options.allowedOrigins ?? [];
+  const icons = options.icons === undefined ? undefined : createIconProxy(options.icons);
   const cacheControl =
     options.authorize === undefined && options.sessions === undefined
       ? 'public, max-age=5, stale-while-revalidate=30'
@@ -160,6 +167,10 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
       const [resource, ...rest] = path;
       if (resource === 'session' && rest.length === 0) {
         return await sessionRoute(request, options.sessions, allowedOrigins);
+      }
+      if (resource === 'icons' && rest.length === 0 && icons !== undefined) {
+        if (request.method !== 'GET' && request.method !== 'HEAD') methodNotAllowed('GET');
+        return await icons(request);
       }
       await waitReady(options);
       const session = await options.sessions?.current(request);
