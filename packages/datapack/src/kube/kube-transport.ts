@@ -1,7 +1,7 @@
 import { isAbortError } from '@hub/api-types/errors';
 import { Agent, request } from 'undici';
 import { isKubeApiError, KubeApiError, kubeApiErrorFromStatus } from './kube-api-error.ts';
-import { type KubeConnectionSource, kubeConnection } from './kube-connection.ts';
+import { type KubeConnection, type KubeConnectionSource, kubeConnection } from './kube-connection.ts';
 
 /** What a request did, for counters (`rest_client_requests_total`, the controller's write count). */
 export interface KubeRequestRecord {
@@ -79,6 +79,26 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The answer's JSON, or undefined when it is empty or not JSON (an error status then speaks for itself). */
+function parseBody(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the requests of one transport share: the server, the pool, the headers and the request listeners. */
+interface Connection {
+  readonly server: string;
+  readonly agent: Agent;
+  readonly userAgent: string;
+  readonly defaultTimeout: number;
+  /** The credentials' headers: the kubeconfig's, or with `userCredentials` the request's own bearer token. */
+  readonly authHeaders: (bearerToken?: string) => Promise<Record<string, string>>;
+  readonly emit: (record: KubeRequestRecord) => void;
+}
+
 /**
  * Builds the shared transport from `loadKubeconfig()`'s result (`@hub/api-types/kubeconfig`), a kubeconfig
  * document, or a client-node KubeConfig: its TLS material and credentials.
@@ -88,15 +108,49 @@ export async function createKubeTransport(
   options: KubeTransportOptions = {},
 ): Promise<KubeTransport> {
   const connection = await kubeConnection(source);
-  const { server } = connection;
   const tls = { ...connection.tls };
   const userCredentials = options.userCredentials === true;
   if (userCredentials) {
     delete tls.cert;
     delete tls.key;
   }
-  const agent = new Agent({
-    connections: options.connections ?? 32,
+  const agent = connectionPool(tls, options.connections ?? 32);
+  const listeners = new Set<(record: KubeRequestRecord) => void>();
+  const c: Connection = {
+    server: connection.server,
+    agent,
+    userAgent: options.userAgent ?? 'hub-controller',
+    defaultTimeout: options.timeoutMs ?? 30_000,
+    authHeaders: async (bearerToken) => {
+      if (userCredentials) return bearerToken === undefined ? {} : { authorization: `Bearer ${bearerToken}` };
+      if (bearerToken !== undefined) {
+        throw new KubeApiError(
+          'INVALID_CONFIG',
+          'bearerToken needs a transport made with userCredentials: true',
+        );
+      }
+      return connection.headers();
+    },
+    emit: (record) => {
+      for (const listener of listeners) listener(record);
+    },
+  };
+  return {
+    server: c.server,
+    request: <T>(path: string, opts: KubeRequestOptions) => sendRequest<T>(c, path, opts),
+    stream: (path, opts) => streamLines(c, path, opts),
+    onRequest(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => agent.close(),
+  };
+}
+
+/** One undici pool to the apiserver with its TLS material and TCP keep-alive. */
+function connectionPool(tls: KubeConnection['tls'], connections: number): Agent {
+  return new Agent({
+    connections,
     keepAliveTimeout: 30_000,
     connect: {
       ...(tls.ca ? { ca: tls.ca } : {}),
@@ -109,132 +163,97 @@ export async function createKubeTransport(
       keepAliveInitialDelay: 30_000,
     },
   });
-  const listeners = new Set<(record: KubeRequestRecord) => void>();
-  const defaultTimeout = options.timeoutMs ?? 30_000;
-  const userAgent = options.userAgent ?? 'hub-controller';
-  const authHeaders = async (bearerToken?: string): Promise<Record<string, string>> => {
-    if (userCredentials) return bearerToken === undefined ? {} : { authorization: `Bearer ${bearerToken}` };
-    if (bearerToken !== undefined) {
-      throw new KubeApiError(
-        'INVALID_CONFIG',
-        'bearerToken needs a transport made with userCredentials: true',
-      );
-    }
-    return connection.headers();
-  };
-  const emit = (record: KubeRequestRecord) => {
-    for (const listener of listeners) listener(record);
-  };
+}
 
-  const transport: KubeTransport = {
-    server,
-    async request<T>(path: string, opts: KubeRequestOptions): Promise<T> {
-      const method = opts.method ?? 'GET';
-      const started = performance.now();
-      const what = `${method} ${path}`;
-      const timeout = AbortSignal.timeout(opts.timeoutMs ?? defaultTimeout);
-      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-      let status = 0;
-      try {
-        const res = await request(`${server}${path}${toQuery(opts.query)}`, {
-          dispatcher: agent,
-          method: method as 'GET',
-          signal,
-          headers: {
-            ...(await authHeaders(opts.bearerToken)),
-            accept: 'application/json',
-            'user-agent': userAgent,
-            ...(opts.body === undefined ? {} : { 'content-type': opts.contentType ?? 'application/json' }),
-          },
-          ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-        });
-        status = res.statusCode;
-        const text = await res.body.text();
-        let parsed: unknown;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        if (status >= 300) {
-          throw kubeApiErrorFromStatus(status, what, parsed, headerValue(res.headers['retry-after']));
-        }
-        return parsed as T;
-      } catch (error) {
-        throw mapTransportError(error, what, opts.signal, timeout);
-      } finally {
-        emit({ verb: opts.verb, method, path, status, durationMs: performance.now() - started });
-      }
-    },
-    async *stream(path, opts) {
-      const what = `watch ${path}`;
-      const started = performance.now();
-      let status = 0;
-      const local = new AbortController();
-      const signal = AbortSignal.any([opts.signal, local.signal]);
-      let idle: NodeJS.Timeout | undefined;
-      const arm = () => {
-        clearTimeout(idle);
-        idle = setTimeout(
-          () =>
-            local.abort(
-              new KubeApiError('TIMEOUT', `${what}: no data for ${opts.idleTimeoutMs} ms`, {
-                retryable: true,
-              }),
-            ),
-          opts.idleTimeoutMs,
-        );
-      };
-      try {
-        arm();
-        const res = await request(`${server}${path}${toQuery(opts.query)}`, {
-          dispatcher: agent,
-          method: 'GET',
-          signal,
-          headersTimeout: opts.idleTimeoutMs,
-          bodyTimeout: 0,
-          headers: { ...(await authHeaders()), accept: 'application/json', 'user-agent': userAgent },
-        });
-        status = res.statusCode;
-        if (status >= 300) {
-          const text = await res.body.text();
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            parsed = undefined;
-          }
-          throw kubeApiErrorFromStatus(status, what, parsed);
-        }
-        let buffered = '';
-        const decoder = new TextDecoder();
-        for await (const chunk of res.body) {
-          arm();
-          buffered += decoder.decode(chunk as Uint8Array, { stream: true });
-          let newline = buffered.indexOf('\n');
-          while (newline >= 0) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
-            if (line) yield JSON.parse(line) as unknown;
-            newline = buffered.indexOf('\n');
-          }
-        }
-      } catch (error) {
-        if (local.signal.aborted && !opts.signal.aborted) throw local.signal.reason;
-        throw mapTransportError(error, what, opts.signal, undefined);
-      } finally {
-        clearTimeout(idle);
-        local.abort();
-        emit({ verb: 'watch', method: 'GET', path, status, durationMs: performance.now() - started });
-      }
-    },
-    onRequest(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    close: () => agent.close(),
+/** {@link KubeTransport.request}: one JSON request under its timeout, recorded when it ends. */
+async function sendRequest<T>(c: Connection, path: string, opts: KubeRequestOptions): Promise<T> {
+  const method = opts.method ?? 'GET';
+  const started = performance.now();
+  const what = `${method} ${path}`;
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? c.defaultTimeout);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  let status = 0;
+  try {
+    const res = await request(`${c.server}${path}${toQuery(opts.query)}`, {
+      dispatcher: c.agent,
+      method: method as 'GET',
+      signal,
+      headers: {
+        ...(await c.authHeaders(opts.bearerToken)),
+        accept: 'application/json',
+        'user-agent': c.userAgent,
+        ...(opts.body === undefined ? {} : { 'content-type': opts.contentType ?? 'application/json' }),
+      },
+      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+    });
+    status = res.statusCode;
+    const parsed = parseBody(await res.body.text());
+    if (status >= 300) {
+      throw kubeApiErrorFromStatus(status, what, parsed, headerValue(res.headers['retry-after']));
+    }
+    return parsed as T;
+  } catch (error) {
+    throw mapTransportError(error, what, opts.signal, timeout);
+  } finally {
+    c.emit({ verb: opts.verb, method, path, status, durationMs: performance.now() - started });
+  }
+}
+
+/** {@link KubeTransport.stream}: a watch's lines as JSON, aborted when no byte arrives for `idleTimeoutMs`. */
+async function* streamLines(
+  c: Connection,
+  path: string,
+  opts: Parameters<KubeTransport['stream']>[1],
+): AsyncGenerator<unknown> {
+  const what = `watch ${path}`;
+  const started = performance.now();
+  let status = 0;
+  const local = new AbortController();
+  const signal = AbortSignal.any([opts.signal, local.signal]);
+  let idle: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(idle);
+    idle = setTimeout(
+      () =>
+        local.abort(
+          new KubeApiError('TIMEOUT', `${what}: no data for ${opts.idleTimeoutMs} ms`, { retryable: true }),
+        ),
+      opts.idleTimeoutMs,
+    );
   };
-  return transport;
+  try {
+    arm();
+    const res = await request(`${c.server}${path}${toQuery(opts.query)}`, {
+      dispatcher: c.agent,
+      method: 'GET',
+      signal,
+      headersTimeout: opts.idleTimeoutMs,
+      bodyTimeout: 0,
+      headers: { ...(await c.authHeaders()), accept: 'application/json', 'user-agent': c.userAgent },
+    });
+    status = res.statusCode;
+    if (status >= 300) throw kubeApiErrorFromStatus(status, what, parseBody(await res.body.text()));
+    let buffered = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body) {
+      arm();
+      buffered += decoder.decode(chunk as Uint8Array, { stream: true });
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline).trim();
+        buffered = buffered.slice(newline + 1);
+        if (line) yield JSON.parse(line) as unknown;
+        newline = buffered.indexOf('\n');
+      }
+    }
+  } catch (error) {
+    if (local.signal.aborted && !opts.signal.aborted) throw local.signal.reason;
+    throw mapTransportError(error, what, opts.signal, undefined);
+  } finally {
+    clearTimeout(idle);
+    local.abort();
+    c.emit({ verb: 'watch', method: 'GET', path, status, durationMs: performance.now() - started });
+  }
 }
 
 function mapTransportError(
