@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { imageLabels, imageMetadataName, mustParseImageHubName, validateImage } from '@hub/api-types';
+import { reviewKubePkg } from '@hub/kubepkg/reconcile';
 import { freePort, startHubTestEnv, startRegistry } from '@hub/test-env';
 
 const run = promisify(execFile);
@@ -116,7 +117,7 @@ const pkg = {
     version: '1.0.0',
     images: { [appImage.reference]: '' },
     manifests: {
-      'demo.demo.namespace': { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } },
+      'demo.namespace': { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } },
       'web-config.demo.configmap': {
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -139,6 +140,9 @@ const pkg = {
     },
   },
 };
+// The keys follow the rule the KubePkg webhook enforces: <name>.<namespace>.<kind>, <name>.<kind> without one.
+const review = reviewKubePkg(pkg);
+if (!review.allowed) throw new Error(`the demo KubePkg breaks the key rule: ${review.message}`);
 await writeFile(join(out, 'kubepkg.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 await show('kubepkg', [
   'export',

@@ -9,6 +9,11 @@ export {
 } from './apply/apply-kubepkg.ts';
 export { rewriteImages } from './apply/rewrite-images.ts';
 export {
+  contextNamespace,
+  type UpsertedKubePkg,
+  upsertKubePkgObject,
+} from './apply/upsert-kubepkg-object.ts';
+export {
   type ArchiveBlobEntry,
   type ArchiveLimits,
   type ReadArchiveHandlers,

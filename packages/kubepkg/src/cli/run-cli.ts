@@ -7,6 +7,7 @@ import { RegistryStorage } from '@hub/image-save/storage';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { applyKubePkg } from '../apply/apply-kubepkg.ts';
 import { kubeConfigFrom } from '../apply/kube-client.ts';
+import { contextNamespace, upsertKubePkgObject } from '../apply/upsert-kubepkg-object.ts';
 import { isKubePkgError, KubePkgError } from '../errors.ts';
 import { exportKubePkg } from '../export/export-kubepkg.ts';
 import { importKubePkg } from '../import/import-kubepkg.ts';
@@ -60,11 +61,16 @@ Options:
       --dir <storage>       distribution storage root (served by docker-registry or kubepkg serve)
       --registry <host>     push to a live registry instead
       --plain-http <host>   talk HTTP to this registry host (repeatable)
+      --apply               then create or update each package's KubePkg object, which the cluster's
+                            KubePkg controller (hub-controller --kubepkg) applies
+      --kubeconfig <file>   with --apply: the cluster (default $KUBECONFIG, ~/.kube/config, in-cluster)
+  -n, --namespace <ns>      with --apply: namespace of the KubePkg objects (default: the context's)
       --json                NDJSON events on stdout, the last line a summary
 
 Examples:
   kubepkg import demo.kubepkg.tgz --dir /var/lib/registry
   kubepkg import demo.kubepkg.tgz --registry 127.0.0.1:5000 --plain-http 127.0.0.1:5000
+  kubepkg import demo.kubepkg.tgz --dir /var/lib/registry --apply -n apps
 `,
   apply: `Usage: kubepkg apply <file.kubepkg.tgz | kubepkg.json> [options]
 
@@ -89,8 +95,9 @@ Options:
       --addr <host:port>          listen address (default 127.0.0.1:5000)
       --import-token-file <file>  enable POST /api/kubepkg/import with this bearer token
                                   (or set KUBEPKG_IMPORT_TOKEN)
-      --kubeconfig <file>         enable ?apply=true on imports
-      --registry-rewrite <host>   image registry applied pods pull from
+      --kubeconfig <file>         enable ?apply=true on imports: create or update KubePkg objects
+      --namespace <ns>            their namespace unless ?namespace= names one (default: the context's)
+      --registry-rewrite <host>   no effect (deprecated): hub-controller --kubepkg-registry rewrites images
       --upstream <host>           pull-through cache from this registry
       --pull-through-token-file <file>
                                   fetch from --upstream only for requests with this bearer token
@@ -261,6 +268,9 @@ const commands = {
         dir: { type: 'string' },
         registry: { type: 'string' },
         'plain-http': { type: 'string', multiple: true },
+        apply: { type: 'boolean' },
+        kubeconfig: { type: 'string' },
+        namespace: { type: 'string', short: 'n' },
         json: { type: 'boolean' },
       },
     });
@@ -268,8 +278,12 @@ const commands = {
     if (!file || Boolean(values.dir) === Boolean(values.registry)) {
       throw usage('import needs a file and exactly one of --dir or --registry');
     }
+    if ((values.kubeconfig || values.namespace) && !values.apply)
+      throw usage('--kubeconfig and --namespace go with --apply');
     const json = values.json ?? false;
     const log = progress(io, json);
+    // Before a byte is imported: an import whose hand-off cannot work must not start.
+    const kubeConfig = values.apply ? await loadKubeConfig(values.kubeconfig, io.env) : undefined;
     let done = 0;
     const target = values.dir
       ? { dir: values.dir }
@@ -287,8 +301,23 @@ const commands = {
           log(`[${++done}] ${event.digest} ${formatBytes(event.size)}${event.written ? '' : ' (present)'}`);
       },
     });
+    const kubepkgs = [];
+    if (kubeConfig) {
+      const namespace = values.namespace ?? contextNamespace(kubeConfig);
+      for (const pkg of kubePkgsOf(result.document)) {
+        const handed = await upsertKubePkgObject(pkg, { kubeConfig, namespace });
+        kubepkgs.push(handed);
+        log(`${handed.action} KubePkg ${handed.namespace}/${handed.name} (${handed.version})`);
+      }
+    }
     if (json)
-      emit(io, json, { type: 'summary', blobs: result.blobs, written: result.written, tags: result.tags });
+      emit(io, json, {
+        type: 'summary',
+        blobs: result.blobs,
+        written: result.written,
+        tags: result.tags,
+        ...(kubeConfig ? { kubepkgs } : {}),
+      });
     else
       io.stdout.write(
         `imported ${result.blobs} blobs (${result.written} new); tagged ${result.tags.join(', ')}\n`,
@@ -359,6 +388,7 @@ const commands = {
         addr: { type: 'string' },
         'import-token-file': { type: 'string' },
         kubeconfig: { type: 'string' },
+        namespace: { type: 'string' },
         'registry-rewrite': { type: 'string' },
         upstream: { type: 'string' },
         'pull-through-token-file': { type: 'string' },
@@ -390,7 +420,7 @@ const commands = {
       ...(pullThroughToken ? { pullThroughToken } : {}),
       ...(tls ? { tls } : {}),
       ...(values.kubeconfig ? { kubeConfig: await loadKubeConfig(values.kubeconfig, io.env) } : {}),
-      ...(values['registry-rewrite'] ? { applyRegistryRewrite: values['registry-rewrite'] } : {}),
+      ...(values.namespace ? { namespace: values.namespace } : {}),
       ...(values.upstream
         ? {
             upstream: {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { applyKubePkg } from '../apply/apply-kubepkg.ts';
+import { contextNamespace, upsertKubePkgObject } from '../apply/upsert-kubepkg-object.ts';
 import { isKubePkgError } from '../errors.ts';
 import { importKubePkg } from '../import/import-kubepkg.ts';
 import { kubePkgsOf } from '../spec/safe-parse.ts';
@@ -8,10 +8,13 @@ import { sendError, sendJson } from './responses.ts';
 import type { ServeContext } from './serve-context.ts';
 
 const DEFAULT_MAX_IMPORT_BYTES = 64 * 1024 ** 3;
+// RFC 1123 label, Kubernetes' rule for namespace names.
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
- * `POST /api/kubepkg/import[?apply=true]`: a bearer-authenticated, size-limited upload imported into the
- * storage directory, then applied with pruning when asked. Disabled (404) without an import token.
+ * `POST /api/kubepkg/import[?apply=true[&namespace=NS]]`: a bearer-authenticated, size-limited upload imported
+ * into the storage directory; with `apply=true` each package then becomes a KubePkg object (created or updated)
+ * for the cluster's KubePkg controller to apply. Disabled (404) without an import token.
  */
 export async function handleImport(
   context: ServeContext,
@@ -33,14 +36,17 @@ export async function handleImport(
   // Refuse before reading a byte: an import that cannot be applied must not write anything.
   if (apply && !options.kubeConfig)
     return sendError(res, 400, 'UNSUPPORTED', 'this agent has no cluster access configured (?apply=true)');
+  const namespace = url.searchParams.get('namespace');
+  if (namespace !== null && !NAMESPACE.test(namespace))
+    return sendError(res, 400, 'NAME_INVALID', '?namespace= must be a Kubernetes namespace name');
   try {
     const result = await importKubePkg(limited(req, max), { dir: options.dir });
-    const applied = apply ? await applyImported(context, result.document) : [];
+    const kubepkgs = apply ? await handOff(context, result.document, namespace) : [];
     return sendJson(res, 200, {
       imported: result.blobs,
       written: result.written,
       tags: result.tags,
-      applied,
+      kubepkgs,
     });
   } catch (error) {
     if ((error as { tooLarge?: boolean }).tooLarge)
@@ -61,18 +67,17 @@ async function* limited(req: IncomingMessage, max: number): AsyncIterable<Uint8A
   }
 }
 
-/** Applies every package of an imported document with pruning; what each applied. */
-async function applyImported(context: ServeContext, document: Parameters<typeof kubePkgsOf>[0]) {
-  const { kubeConfig, applyRegistryRewrite } = context.options;
-  const applied: unknown[] = [];
-  if (!kubeConfig) return applied;
-  for (const pkg of kubePkgsOf(document)) {
-    const { status } = await applyKubePkg(pkg, {
-      kubeConfig,
-      prune: true,
-      ...(applyRegistryRewrite ? { registryRewrite: applyRegistryRewrite } : {}),
-    });
-    applied.push({ name: pkg.metadata.name, version: pkg.spec.version, resources: status.resources });
-  }
-  return applied;
+/** Creates or updates the KubePkg object of every package of an imported document (the agent's namespace). */
+async function handOff(
+  context: ServeContext,
+  document: Parameters<typeof kubePkgsOf>[0],
+  namespace: string | null,
+) {
+  const { kubeConfig } = context.options;
+  if (!kubeConfig) return [];
+  const target = namespace || context.options.namespace || contextNamespace(kubeConfig);
+  const handed = [];
+  for (const pkg of kubePkgsOf(document))
+    handed.push(await upsertKubePkgObject(pkg, { kubeConfig, namespace: target }));
+  return handed;
 }

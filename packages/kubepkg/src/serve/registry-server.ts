@@ -21,9 +21,14 @@ export interface RegistryServerOptions {
   importToken?: string;
   /** Largest accepted import upload in bytes (default 64 GiB). */
   maxImportBytes?: number;
-  /** For `?apply=true` on the import endpoint: the cluster to apply to. */
+  /** For `?apply=true` on the import endpoint: the cluster whose KubePkg objects the agent creates or updates. */
   kubeConfig?: KubeConfig;
-  /** Registry (`host[:port]`) that applied pods pull from; images are rewritten to it on apply. */
+  /** Namespace of those KubePkg objects unless `?namespace=` names one (default: the kubeconfig context's). */
+  namespace?: string;
+  /**
+   * @deprecated No effect since `?apply=true` hands packages to the KubePkg controller, which rewrites images
+   * itself (`hub-controller --kubepkg-registry`).
+   */
   applyRegistryRewrite?: string;
   /** Pull-through cache: fetch missing manifests/blobs from this registry host and store them. */
   upstream?: { registry: string; client?: RegistryClient | RegistryClientOptions };

@@ -1,0 +1,141 @@
+// The agent feeds the KubePkg controller: `POST /api/kubepkg/import?apply=true` on kubepkg serve and
+// `kubepkg import --apply` import, then create or update the KubePkg object (the agent's namespace unless
+// ?namespace= / -n); a corrupt archive changes nothing in the cluster.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRegistryServer, exportKubePkg } from '@hub/kubepkg';
+import { KUBEPKG_API_VERSION, kubePkgCustomResourceDefinition } from '@hub/kubepkg/spec';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runCli } from '../src/cli/run-cli.ts';
+
+const env = inject('hubTestEnv');
+const image = env.fixtures.images['oci-single'];
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(env.kubeconfigPath);
+const api = KubernetesObjectApi.makeApiClient(kubeConfig);
+let work: string;
+
+const KUBEPKG = { apiVersion: KUBEPKG_API_VERSION, kind: 'KubePkg' };
+const spec = (version: string) => ({
+  version,
+  images: { [image.reference]: '' },
+  manifests: {
+    'settings.configmap': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' } },
+  },
+});
+
+async function archive(name: string, version: string): Promise<string> {
+  const output = join(work, `${name}-${version}.kubepkg.tgz`);
+  await exportKubePkg({
+    input: { ...KUBEPKG, metadata: { name }, spec: spec(version) },
+    output,
+    client: { plainHttp: [env.registry], auth: false },
+  });
+  return output;
+}
+
+async function kubepkgObject(name: string, namespace: string) {
+  try {
+    return (await api.read({ ...KUBEPKG, metadata: { name, namespace } })) as {
+      spec: { version: string; images: Record<string, string> };
+    };
+  } catch (error) {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw error;
+  }
+}
+
+async function namespace(name: string) {
+  await api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch(() => {});
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'kubepkg-handoff-'));
+  const crd = kubePkgCustomResourceDefinition();
+  await api.patch(crd, undefined, undefined, 'kubepkg-test', true, 'application/apply-patch+yaml' as never);
+  for (let i = 0; i < 100; i++) {
+    const live = (await api.read(crd)) as {
+      status?: { conditions?: Array<{ type: string; status: string }> };
+    };
+    if (live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await namespace('handoff-agent');
+  await namespace('handoff-apps');
+  await namespace('handoff-cli');
+});
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('the import hand-off', () => {
+  it('serve ?apply=true creates, then updates, the KubePkg object; a corrupt archive changes nothing', async () => {
+    const server = createRegistryServer({
+      dir: join(work, 'agent'),
+      importToken: 'secret',
+      kubeConfig,
+      namespace: 'handoff-agent',
+    });
+    const host = await server.listen('127.0.0.1:0');
+    const post = async (file: string, query = '') =>
+      fetch(`http://${host}/api/kubepkg/import?apply=true${query}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer secret' },
+        body: await readFile(file),
+      });
+    try {
+      const v1 = await post(await archive('shop', '1.0.0'));
+      expect(v1.status).toBe(200);
+      expect((await v1.json()).kubepkgs).toEqual([
+        { name: 'shop', namespace: 'handoff-agent', version: '1.0.0', action: 'created' },
+      ]);
+      const created = await kubepkgObject('shop', 'handoff-agent');
+      expect(created?.spec.version).toBe('1.0.0');
+      // export pinned the image: the object carries the digest the controller rewrites to.
+      expect(created?.spec.images[image.reference]).toBe(image.digest);
+
+      const v2 = await post(await archive('shop', '2.0.0'));
+      expect((await v2.json()).kubepkgs[0].action).toBe('updated');
+      expect((await kubepkgObject('shop', 'handoff-agent'))?.spec.version).toBe('2.0.0');
+
+      const other = await post(await archive('shop', '1.0.0'), '&namespace=handoff-apps');
+      expect((await other.json()).kubepkgs[0]).toMatchObject({
+        namespace: 'handoff-apps',
+        action: 'created',
+      });
+
+      const corrupt = join(work, 'corrupt.kubepkg.tgz');
+      const bytes = await readFile(await archive('corrupt', '1.0.0'));
+      await writeFile(corrupt, bytes.subarray(0, bytes.length - 200));
+      expect((await post(corrupt)).status).toBe(400);
+      expect(await kubepkgObject('corrupt', 'handoff-agent')).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('kubepkg import --apply does the same from the CLI', async () => {
+    const out = { stdout: '', stderr: '' };
+    const io = {
+      stdout: { write: (t: string) => (out.stdout += t) },
+      stderr: { write: (t: string) => (out.stderr += t) },
+      env: {},
+      isTTY: false,
+    };
+    const file = await archive('cli', '1.0.0');
+    const args = [
+      'import',
+      file,
+      '--dir',
+      join(work, 'cli-dir'),
+      '--apply',
+      '--kubeconfig',
+      env.kubeconfigPath,
+    ];
+    expect(await runCli([...args, '-n', 'handoff-cli'], io), out.stderr).toBe(0);
+    expect(out.stderr).toContain('created KubePkg handoff-cli/cli (1.0.0)');
+    expect((await kubepkgObject('cli', 'handoff-cli'))?.spec.version).toBe('1.0.0');
+  });
+});
