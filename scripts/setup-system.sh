@@ -38,7 +38,8 @@ command -v strip >/dev/null 2>&1 || need_pkgs+=(binutils)
 # kubelet, containerd 2 and CoreDNS are built from Go modules (packages/test-env/go/build-node-binaries.sh).
 [ -x /usr/sbin/runc ] || need_pkgs+=(runc)
 [ -x /usr/lib/cni/bridge ] || need_pkgs+=(containernetworking-plugins)
-command -v iptables >/dev/null 2>&1 || need_pkgs+=(iptables)
+# By path: iptables lives in /usr/sbin, which a non-root PATH (and the setup test's) may lack.
+[ -x /usr/sbin/iptables ] || need_pkgs+=(iptables)
 
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   $check_only && exit 1
