@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildCustomResourceDefinitions } from '@hub/api-types';
+import { kubePkgCustomResourceDefinition } from '@hub/kubepkg/spec';
 import { catalogueAdmission } from '@hub/reconcilers';
 import { stringify } from 'yaml';
 import { webhookConfigurations } from '../src/webhook/webhook-configurations.ts';
@@ -23,6 +24,17 @@ function renderCrds(): Map<string, string> {
     );
   }
   return files;
+}
+
+/** The KubePkg CRD as a template (kubepkg.installCRD), kept on uninstall; crds/ would install it always. */
+function renderKubePkgCrd(): string {
+  const crd = kubePkgCustomResourceDefinition();
+  const body = stringify(
+    { ...crd, metadata: { ...crd.metadata, annotations: { 'helm.sh/resource-policy': 'keep' } } },
+    { lineWidth: 0, aliasDuplicateObjects: false },
+  );
+  // The header inside the condition: disabled, the template renders nothing (not even a comment).
+  return `{{- if and .Values.kubepkg.enabled .Values.kubepkg.installCRD }}\n${GENERATED}${body}{{- end }}\n`;
 }
 
 /** The controller's own configurations, turned into a template that calls the in-cluster Service. */
@@ -131,6 +143,7 @@ function main(): void {
   const helm = helmIndex > 0 ? process.argv[helmIndex + 1] : process.env.HUB_HELM;
   const files = renderCrds();
   files.set(join(chart, 'templates', 'webhook-configurations.yaml'), renderWebhookTemplate());
+  files.set(join(chart, 'templates', 'kubepkg-crd.yaml'), renderKubePkgCrd());
   const changed = (path: string, text: string) => !existsSync(path) || readFileSync(path, 'utf8') !== text;
   const chartStale = [...files].filter(([path, text]) => changed(path, text)).length;
   // Helm renders the kustomize base after the chart's own generated templates are written.

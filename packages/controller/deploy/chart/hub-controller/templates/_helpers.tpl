@@ -75,3 +75,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- $cert := genSignedCert $svc nil (include "hub.tokenDnsNames" . | fromJsonArray) 3650 $ca -}}
 {{- dict "ca" $ca.Cert "crt" $cert.Cert "key" $cert.Key | toJson -}}
 {{- end -}}
+
+{{/* The KubePkg controller (kubepkg.enabled): its own name, pods, ServiceAccount and webhook Service. */}}
+{{- define "hub.kubepkgName" -}}
+{{- printf "%s-kubepkg" (include "hub.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Not the catalogue's selector labels: neither its Services nor its PodDisruptionBudget may pick these pods. */}}
+{{- define "hub.kubepkgSelectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}-kubepkg
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "hub.kubepkgWebhookService" -}}
+{{- printf "%s-webhook" (include "hub.kubepkgName" .) -}}
+{{- end -}}
