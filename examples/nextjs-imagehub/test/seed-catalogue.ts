@@ -40,6 +40,9 @@ sealos run labring/mysql:v8.0.31
 <a href="javascript:alert(1)">click me</a>
 `;
 
+/** What hub-index records for labring/mysql:v8.0.31: a two-platform index. */
+export const MYSQL_DIGEST = `sha256:${'ab'.repeat(32)}`;
+
 export const SAMPLE: SampleRepo[] = [
   {
     org: 'labring',
@@ -180,6 +183,9 @@ export async function seedCatalogue(transport: KubeTransport): Promise<void> {
             size: t.size,
             creatTime: t.created,
             arch: 'amd64',
+            ...(sample.repo === 'mysql' && t.tag === 'v8.0.31'
+              ? { digest: MYSQL_DIGEST, platforms: ['linux/amd64', 'linux/arm64'] }
+              : {}),
             ...(sample.repo === 'mysql'
               ? { icon: ICON }
               : { icon: `https://example.invalid/${sample.repo}.svg` }),

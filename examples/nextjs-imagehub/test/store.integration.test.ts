@@ -5,7 +5,7 @@ import { freePort, type HubTestEnv, startHubTestEnv } from '@hub/test-env';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale, EXAMPLE_DIR, type NextServer, startNextServer } from '../server/start-next.ts';
-import { seedCatalogue } from './seed-catalogue.ts';
+import { MYSQL_DIGEST, seedCatalogue } from './seed-catalogue.ts';
 
 // Real parts end to end: a private kube-apiserver with seeded catalogue objects, the example built
 // with `next build` and served by `next start`, and Debian's Chromium driven by playwright-core.
@@ -123,14 +123,24 @@ describe('the Next.js image hub in Chromium', () => {
     expect(await readme.locator('a[href^="javascript:"]').count()).toBe(0);
     const rows = await page
       .getByTestId('tags')
-      .locator('tbody tr')
+      .locator('tbody tr[data-tag]')
       .evaluateAll((trs) =>
         trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
       );
-    expect(rows).toEqual([
-      ['v8.0.31', '2024-03-01 10:00 UTC', '512 MB'],
-      ['v8.0.25', '2023-06-01 10:00 UTC', '498 MB'],
-      ['v5.7', '2022-01-01 10:00 UTC', '410 MB'],
+    // Tag, created, size and platforms; the last cell is when the catalogue saw the Image (now-ish).
+    expect(rows.map((cells) => cells.slice(0, 4))).toEqual([
+      ['v8.0.31', '2024-03-01 10:00 UTC', '512 MB', 'linux/amd64, linux/arm64'],
+      ['v8.0.25', '2023-06-01 10:00 UTC', '498 MB', 'linux/amd64'],
+      ['v5.7', '2022-01-01 10:00 UTC', '410 MB', 'linux/amd64'],
+    ]);
+    expect(rows.every((cells) => /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/.test(cells[4] ?? ''))).toBe(true);
+    // Every tag has a pull command; one indexed with its digest also pulls by digest.
+    const pulls = await page.getByTestId('tag-pull').locator('code').allTextContents();
+    expect(pulls).toEqual([
+      `docker pull ${env.registry.host}/labring/mysql:v8.0.31`,
+      `docker pull ${env.registry.host}/labring/mysql@${MYSQL_DIGEST}`,
+      `docker pull ${env.registry.host}/labring/mysql:v8.0.25`,
+      `docker pull ${env.registry.host}/labring/mysql:v5.7`,
     ]);
     expect(await page.getByTestId('pull').locator('code').textContent()).toBe(
       `docker pull ${env.registry.host}/labring/mysql:v8.0.31`,

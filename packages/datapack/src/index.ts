@@ -94,6 +94,7 @@ export { type RepositoryPatch, validateRepositoryPatch } from './manage/reposito
 export {
   type RepositoryDetail,
   type RepositoryItem,
+  type RepositoryTag,
   repositoryDetail,
   repositoryItem,
 } from './search/repository-item.ts';

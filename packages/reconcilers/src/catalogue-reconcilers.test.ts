@@ -54,8 +54,19 @@ describe('the seed samples converge', () => {
     const mysql = repo(cluster, 'labring.mysql');
     expect(mysql?.spec.name).toBe('labring/mysql');
     expect(mysql?.status?.tags).toEqual([
-      { name: 'v8.0.31', metaName: 'labring.mysql.v8.0.31', creatTime: '1970-01-01T00:00:00Z' },
-      { name: 'v8.0.25', metaName: 'labring.mysql.v8.0.25', creatTime: '1970-01-01T00:00:00Z' },
+      // pushTime: when each Image was first seen (the fake cluster's creationTimestamps).
+      {
+        name: 'v8.0.31',
+        metaName: 'labring.mysql.v8.0.31',
+        creatTime: '1970-01-01T00:00:00Z',
+        pushTime: '2026-01-01T00:00:02Z',
+      },
+      {
+        name: 'v8.0.25',
+        metaName: 'labring.mysql.v8.0.25',
+        creatTime: '1970-01-01T00:00:00Z',
+        pushTime: '2026-01-01T00:00:01Z',
+      },
     ]);
     expect(mysql?.status?.latestTag?.name).toBe('v8.0.31');
     expect(mysql?.status?.tagCount).toBe(2);

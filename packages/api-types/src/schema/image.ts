@@ -34,6 +34,18 @@ export const ImageDetailSchema = z.looseObject({
   url: z.string().optional().describe('Endpoint in the sealos UI.'),
   ID: z.string().optional().describe('Image ID.'),
   arch: z.string().optional(),
+  digest: z
+    .string()
+    .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/)
+    .optional()
+    .describe(
+      'The digest the tag pointed at when indexed (the index of a multi-platform image): pull by it.',
+    ),
+  platforms: z
+    .array(z.string().max(64))
+    .max(64)
+    .optional()
+    .describe('Every platform the tag serves, os/arch[/variant] (hub-index fills it).'),
   size: z.int().min(0).optional().describe('Image size in bytes.'),
   creatTime: TimestampSchema.default(EPOCH).describe(
     'Image creation time (spelled creatTime on the wire); defaults to the epoch.',

@@ -15,6 +15,9 @@ export const TagDataSchema = z.looseObject({
   metaName: z.string().optional().describe('metadata.name of the Image for this tag.'),
   size: z.int().min(0).optional(),
   creatTime: TimestampSchema.optional(),
+  pushTime: TimestampSchema.optional().describe(
+    'When the Image of this tag was first seen (its creationTimestamp), unlike creatTime the build time.',
+  ),
 });
 export type TagData = z.output<typeof TagDataSchema>;
 

@@ -198,6 +198,9 @@ describe('hub-index', () => {
       keywords: ['Database', 'operator'],
       ID: config?.blobs[0]?.digest,
       arch: 'amd64',
+      // What the tag pointed at and its platforms, for the hub's pull-by-digest commands.
+      digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+      platforms: ['linux/amd64'],
       size: (config?.blobs[1]?.size ?? 0) + (config?.blobs[2]?.size ?? 0),
       creatTime: '2024-01-01T10:00:00Z',
     });

@@ -23,6 +23,7 @@ function inspection(
     digest: 'sha256:m',
     os: 'linux',
     architecture: 'arm64',
+    platforms: ['linux/arm64'],
     created: '2024-05-06T07:08:09.987654321Z',
     id: 'sha256:c',
     size: 42,
@@ -49,11 +50,24 @@ describe('buildIndexedImage', () => {
         icon: 'https://i/icon.png',
         ID: 'sha256:c',
         arch: 'arm64',
+        digest: 'sha256:m',
+        platforms: ['linux/arm64'],
         size: 42,
         creatTime: '2024-05-06T07:08:09Z',
       },
     });
     expect(image.metadata.labels['tag.imagehub.sealos.io']).toBe('v1');
+  });
+
+  it('pulls a multi-platform image by its index digest and lists every platform', () => {
+    const image = buildIndexedImage(
+      inspection({ indexDigest: 'sha256:index', platforms: ['linux/amd64', 'linux/arm64/v8'] }),
+      { name, source: 'src' },
+    );
+    expect(image.spec.detail).toMatchObject({
+      digest: 'sha256:index',
+      platforms: ['linux/amd64', 'linux/arm64/v8'],
+    });
   });
 
   it('docs: the image README, else --readme, else metadata/config.yaml; config.yaml beats labels', () => {
@@ -160,7 +174,7 @@ describe('isFreshIndex', () => {
     }));
     return o;
   };
-  const all = ['keywords', 'description', 'icon', 'ID', 'arch', 'size', 'creatTime'];
+  const all = ['keywords', 'description', 'icon', 'ID', 'arch', 'digest', 'platforms', 'size', 'creatTime'];
 
   it('is true for the same inputs while hub-index owns every indexed field', () => {
     expect(isFreshIndex(made([{ manager: INDEX_FIELD_MANAGER, fields: all }]), fp)).toBe(true);

@@ -36,6 +36,8 @@ export const INDEXED_DETAIL_FIELDS = [
   'url',
   'ID',
   'arch',
+  'digest',
+  'platforms',
   'size',
   'creatTime',
 ] as const;
@@ -122,8 +124,9 @@ export function indexFingerprint(input: {
   type?: string | undefined;
   readme?: string | undefined;
 }): string {
+  // Bumped when what an Image holds changes (3: digest and platforms), so every Image is rewritten once.
   const parts = [
-    2,
+    3,
     input.topDigest,
     input.source,
     input.platform ?? '',
@@ -157,6 +160,9 @@ export function buildIndexedImage(inspection: ImageInspection, input: BuildImage
   if (url) detail.url = url;
   detail.ID = inspection.id;
   detail.arch = inspection.architecture;
+  // Pulling by the top digest gets every platform of a multi-platform image.
+  detail.digest = inspection.indexDigest ?? inspection.digest;
+  if (inspection.platforms.length > 0) detail.platforms = inspection.platforms;
   detail.size = inspection.size;
   detail.creatTime = normalizeTime(inspection.created);
   const type = input.type ?? meta.type ?? m.type;

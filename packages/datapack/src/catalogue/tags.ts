@@ -35,6 +35,8 @@ export function tagDataOf(image: Image): TagData {
     creatTime: image.spec.detail.creatTime,
   };
   if (image.spec.detail.size !== undefined) tag.size = image.spec.detail.size;
+  const seen = image.metadata.creationTimestamp;
+  if (typeof seen === 'string') tag.pushTime = seen;
   return tag;
 }
 

@@ -20,10 +20,18 @@ export interface RepositoryItem {
   updated: string | null;
 }
 
+/** One tag on a repository page: its TagData plus what its Image says about pulling it. */
+export interface RepositoryTag extends TagData {
+  /** The digest to pull by (`org/repo@sha256:…`), when hub-index recorded it. */
+  digest?: string;
+  /** `os/arch[/variant]` of every platform the tag serves. */
+  platforms?: string[];
+}
+
 /** A repository with its README and every tag, newest first. */
 export interface RepositoryDetail extends RepositoryItem {
   docs: string | null;
-  tags: TagData[];
+  tags: RepositoryTag[];
 }
 
 function organizationOf(name: string): string {
@@ -70,6 +78,20 @@ export function repositoryDetail(repository: Repository, catalogue: CatalogueRea
   return {
     ...item,
     docs: repositoryDocs(repository, catalogue),
-    tags: repositoryTags(repository, catalogue.images(item.name)),
+    tags: repositoryTags(repository, catalogue.images(item.name)).map((tag) => {
+      const image = catalogue.image(`${item.name}:${tag.name}`);
+      const detail = image?.spec.detail;
+      const pushTime = tag.pushTime ?? image?.metadata.creationTimestamp ?? undefined;
+      return {
+        ...tag,
+        ...(pushTime === undefined ? {} : { pushTime }),
+        ...(detail?.digest === undefined ? {} : { digest: detail.digest }),
+        ...(detail?.platforms === undefined
+          ? detail?.arch === undefined
+            ? {}
+            : { platforms: [`linux/${detail.arch}`] }
+          : { platforms: [...detail.platforms] }),
+      };
+    }),
   };
 }

@@ -80,6 +80,11 @@ export interface ImageInspection {
   digest: string;
   /** Digest of the index the image was chosen from, if any. */
   indexDigest?: string;
+  /**
+   * Every platform the reference serves, `os/arch[/variant]`: the index's children (attestations
+   * left out), or the one image's own platform.
+   */
+  platforms: string[];
   os: string;
   architecture: string;
   variant?: string;
@@ -219,8 +224,10 @@ async function inspectFrom(
   let digest = top.digest;
   let indexDigest: string | undefined;
   let annotations: Record<string, string> = {};
+  let platforms: string[] | undefined;
   if (manifest.kind === 'index') {
     indexDigest = top.digest;
+    platforms = platformNames(manifest.manifests);
     const child = chooseChild(manifest.manifests, wanted, reference);
     annotations = { ...manifest.annotations, ...child.annotations };
     const fetched = await source.getManifest(child.digest, signal);
@@ -289,6 +296,7 @@ async function inspectFrom(
     ...(image.tag ? { tag: image.tag } : {}),
     digest,
     ...(indexDigest ? { indexDigest } : {}),
+    platforms: platforms ?? platformNames([{ platform: config.platform }]),
     os: config.platform.os,
     architecture: config.platform.architecture,
     ...(config.platform.variant ? { variant: config.platform.variant } : {}),
@@ -312,6 +320,16 @@ function parse(bytes: Uint8Array, mediaType: string, reference: string): ParsedM
   } catch (cause) {
     throw new InspectError('NOT_AN_IMAGE', `${reference}: ${(cause as Error).message}`, { reference, cause });
   }
+}
+
+/** `os/arch[/variant]` of each child with a real platform (attestation manifests say `unknown`). */
+function platformNames(children: readonly Pick<Descriptor, 'platform'>[]): string[] {
+  return children
+    .filter((d) => d.platform && d.platform.os !== 'unknown')
+    .map(
+      (d) =>
+        `${d.platform?.os}/${d.platform?.architecture}${d.platform?.variant ? `/${d.platform.variant}` : ''}`,
+    );
 }
 
 function chooseChild(

@@ -30,5 +30,9 @@ export function tagDataOf(image: Image, tag: string): TagData {
     ...(image.metadata.name === undefined ? {} : { metaName: image.metadata.name }),
     ...(detail.size === undefined ? {} : { size: detail.size }),
     ...(detail.creatTime === undefined ? {} : { creatTime: detail.creatTime }),
+    // When the catalogue first saw this tag: the Image's creation (creatTime is the build's).
+    ...(typeof image.metadata.creationTimestamp === 'string'
+      ? { pushTime: image.metadata.creationTimestamp }
+      : {}),
   };
 }

@@ -90,18 +90,40 @@ export default async function RepositoryPage({ params }: { params: Params }) {
                   <th>Tag</th>
                   <th>Created</th>
                   <th>Size</th>
+                  <th>Platforms</th>
+                  <th>Pushed</th>
                 </tr>
               </thead>
               <tbody>
-                {detail.tags.map((t) => (
-                  <tr key={t.name}>
-                    <td>
-                      <span className="tag">{t.name}</span>
-                    </td>
-                    <td>{formatTime(t.creatTime)}</td>
-                    <td>{formatBytes(t.size)}</td>
-                  </tr>
-                ))}
+                {detail.tags.flatMap((t) => {
+                  const byTag = `docker pull ${registryHost()}/${detail.name}:${t.name}`;
+                  const byDigest =
+                    t.digest === undefined
+                      ? undefined
+                      : `docker pull ${registryHost()}/${detail.name}@${t.digest}`;
+                  return [
+                    <tr key={t.name} data-tag={t.name}>
+                      <td>
+                        <span className="tag">{t.name}</span>
+                      </td>
+                      <td>{formatTime(t.creatTime)}</td>
+                      <td>{formatBytes(t.size)}</td>
+                      <td>{t.platforms?.join(', ') ?? '—'}</td>
+                      <td>{formatTime(t.pushTime)}</td>
+                    </tr>,
+                    <tr key={`${t.name}-pull`} className="pull-row" data-testid="tag-pull">
+                      <td colSpan={5}>
+                        <code>{byTag}</code> <CopyButton text={byTag} />
+                        {byDigest && (
+                          <>
+                            <br />
+                            <code>{byDigest}</code> <CopyButton text={byDigest} />
+                          </>
+                        )}
+                      </td>
+                    </tr>,
+                  ];
+                })}
               </tbody>
             </table>
           )}
