@@ -71,10 +71,10 @@ describe('repositoryAccess', () => {
         requester: alice,
         repositoryObject: repo(true),
       }),
-    ).toMatchObject({ actions: ['pull', 'push'], reason: 'manager', isPrivate: true });
+    ).toMatchObject({ actions: ['pull', 'push', 'delete'], reason: 'manager', isPrivate: true });
     expect(
       repositoryAccess({ repository: 'acme/app', organizationObject, requester: alice }).actions,
-    ).toEqual(['pull', 'push']);
+    ).toEqual(['pull', 'push', 'delete']);
     expect(repositoryAccess({ repository: 'acme/app', organizationObject, requester: bob }).actions).toEqual(
       [],
     );
@@ -82,7 +82,11 @@ describe('repositoryAccess', () => {
 
   it('no one but cluster admins pushes under an organization with no Organization object', () => {
     expect(repositoryAccess({ repository: 'acme/app', requester: alice }).actions).toEqual([]);
-    expect(repositoryAccess({ repository: 'acme/app', requester: admin }).actions).toEqual(['pull', 'push']);
+    expect(repositoryAccess({ repository: 'acme/app', requester: admin }).actions).toEqual([
+      'pull',
+      'push',
+      'delete',
+    ]);
   });
 
   it('objects whose spec.name does not match the asked name grant nothing', () => {
@@ -105,7 +109,7 @@ describe('repositoryAccess', () => {
     }
   });
 
-  it('never grants delete, and a non-manager never gets more than pull (property)', () => {
+  it('grants delete to managers only, and a non-manager never gets more than pull (property)', () => {
     fc.assert(
       fc.property(
         fc.option(fc.boolean(), { nil: undefined }),
@@ -123,7 +127,7 @@ describe('repositoryAccess', () => {
             requester,
           };
           const access = repositoryAccess(input);
-          expect(access.actions).not.toContain('delete');
+          expect(access.actions.includes('delete')).toBe(requester === alice);
           if (requester !== alice) expect(access.actions.length).toBeLessThanOrEqual(1);
           expect(canPullRepository(input)).toBe(requester === alice || !access.isPrivate);
         },

@@ -31,7 +31,8 @@ export interface RepositoryAccess {
   readonly reason: RepositoryAccessReason;
 }
 
-const MANAGER_ACTIONS: readonly RegistryAction[] = Object.freeze(['pull', 'push']);
+// Managers may delete what they may push (the hub's tag deletion removes the manifest too).
+const MANAGER_ACTIONS: readonly RegistryAction[] = Object.freeze(['pull', 'push', 'delete']);
 const PUBLIC_ACTIONS: readonly RegistryAction[] = Object.freeze(['pull']);
 const NO_ACTIONS: readonly RegistryAction[] = Object.freeze([]);
 
@@ -45,12 +46,12 @@ function confirmed<T extends { readonly spec?: { readonly name?: string | undefi
 
 /**
  * The one access rule of the hub, used by the registry token server, the admission webhooks and
- * the hub handler: cluster admins and the organization's managers pull and push; everyone,
+ * the hub handler: cluster admins and the organization's managers pull, push and delete; everyone,
  * anonymous callers too, pulls a public repository; a private one grants nothing else. Visibility
  * is {@link isRepositoryPrivate}: a repository with no Repository object takes its Organization's
  * `spec.defaultPrivate` (private when unset or when the Organization is missing). Managers push
  * even before the Repository exists, but never under an organization that has no Organization
- * object. `delete` is granted to no one yet.
+ * object. Only managers and cluster admins get `delete`.
  */
 export function repositoryAccess(input: RepositoryAccessInput): RepositoryAccess {
   const slash = input.repository.indexOf('/');

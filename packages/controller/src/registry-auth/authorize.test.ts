@@ -98,14 +98,23 @@ describe('authorizeScopes', () => {
 
   it('leaves out actions and scopes it does not know, and names that are not org/repo', () => {
     const alice = sa('alice');
-    expect(decide(alice, 'repository:acme/public:delete,*').access).toEqual([]);
+    expect(decide(alice, 'repository:acme/public:*').access).toEqual([]);
     expect(
       decide(alice, 'repository:acme:pull', 'repository:acme/a/b:pull', 'repository(plugin):acme/x:pull')
         .access,
     ).toEqual([]);
-    expect(decide(alice, 'repository:acme/public:pull', 'repository:acme/secret:delete').access).toHaveLength(
-      1,
-    );
+    expect(decide(alice, 'repository:acme/public:pull', 'repository:other/x:delete').access).toHaveLength(1);
+  });
+
+  it('gives managers delete on their organization (the hub deletes a tag’s manifest), nobody else', () => {
+    expect(decide(sa('alice'), 'repository:acme/secret:delete').access).toEqual([
+      { type: 'repository', name: 'acme/secret', actions: ['delete'] },
+    ]);
+    for (const who of [sa('mallory'), undefined]) {
+      expect(decide(who, 'repository:acme/public:pull,delete').access).toEqual([
+        { type: 'repository', name: 'acme/public', actions: ['pull'] },
+      ]);
+    }
   });
 
   it('counts a download for a granted pull of an existing repository, never for a push token', () => {
