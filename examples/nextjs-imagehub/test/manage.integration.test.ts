@@ -285,6 +285,42 @@ describe('signing in and managing the hub in Chromium', () => {
     await page.close();
   });
 
+  it('pages an organization’s repositories both ways', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/o/bulk`);
+    expect(await page.getByTestId('page').textContent()).toBe('Page 1 of 5');
+    const first = await cardNames(page);
+    const next = await page.getByRole('link', { name: 'Next page »' }).getAttribute('href');
+    await page.goto(`${server.url}${next}`);
+    expect(await page.getByTestId('page').textContent()).toBe('Page 2 of 5');
+    expect(await cardNames(page)).toEqual(BULK.slice(24, 48));
+    const prev = await page.getByRole('link', { name: '« Previous page' }).getAttribute('href');
+    await page.goto(`${server.url}${prev}`);
+    expect(await cardNames(page)).toEqual(first);
+    expect(first).toEqual(BULK.slice(0, 24));
+    await page.close();
+  });
+
+  it('lets a manager delete a tag from the repository page', async () => {
+    const { context, page } = await signedIn(tokens.alice);
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${server.url}/r/labring/cert-manager`);
+    const tags = () =>
+      page
+        .locator('[data-testid="tags"] tbody tr[data-tag]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tag')));
+    expect(await tags()).toEqual(['v1.14.4', 'v1.8.0']);
+    await page.getByRole('button', { name: 'Delete tag v1.8.0' }).click();
+    // The Image is gone at once; the tag list follows when hub-controller rewrites the Repository's status.
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return tags();
+      })
+      .toEqual(['v1.14.4']);
+    await context.close();
+  });
+
   it('signs out: the cookie is gone and the session answers 401', async () => {
     const { context, page } = await signedIn(tokens.alice);
     await Promise.all([

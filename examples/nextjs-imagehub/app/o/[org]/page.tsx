@@ -14,8 +14,18 @@ interface OrganizationView {
   repos: string[];
 }
 
-export default async function OrganizationPage({ params }: { params: Promise<{ org: string }> }) {
+const PAGE_SIZE = 24;
+
+export default async function OrganizationPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ org: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { org } = await params;
+  const asked = (await searchParams).cursor;
+  const cursor = Array.isArray(asked) ? asked[0] : asked;
   let organization: OrganizationView;
   try {
     organization = await hubGet<OrganizationView>(`/organizations/${encodeURIComponent(org)}`);
@@ -24,7 +34,9 @@ export default async function OrganizationPage({ params }: { params: Promise<{ o
     throw error;
   }
   const [repositories, session] = await Promise.all([
-    hubGet<RepositoryPage>(`/repositories?org=${encodeURIComponent(org)}&limit=100`),
+    hubGet<RepositoryPage>(
+      `/repositories?${new URLSearchParams({ org, limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) })}`,
+    ),
     currentUser(),
   ]);
 
@@ -44,13 +56,37 @@ export default async function OrganizationPage({ params }: { params: Promise<{ o
           </p>
         </div>
       ) : (
-        <ul className="grid" data-testid="grid">
-          {repositories.items.map((item) => (
-            <li key={item.name}>
-              <RepoCard item={item} />
-            </li>
-          ))}
-        </ul>
+        <>
+          <ul className="grid" data-testid="grid">
+            {repositories.items.map((item) => (
+              <li key={item.name}>
+                <RepoCard item={item} />
+              </li>
+            ))}
+          </ul>
+          <nav className="pager" aria-label="Pages">
+            {repositories.prevCursor !== null && (
+              <Link
+                href={`/o/${organization.name}?cursor=${encodeURIComponent(repositories.prevCursor)}`}
+                rel="prev"
+              >
+                « Previous page
+              </Link>
+            )}
+            <span data-testid="page">
+              Page {Math.floor(repositories.offset / PAGE_SIZE) + 1} of{' '}
+              {Math.max(1, Math.ceil(repositories.total / PAGE_SIZE))}
+            </span>
+            {repositories.nextCursor !== null && (
+              <Link
+                href={`/o/${organization.name}?cursor=${encodeURIComponent(repositories.nextCursor)}`}
+                rel="next"
+              >
+                Next page »
+              </Link>
+            )}
+          </nav>
+        </>
       )}
       {session && <MembersForm organization={organization.name} managers={organization.managers} />}
     </article>

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { CopyButton } from '../../../../components/copy-button.tsx';
+import { DeleteTagButton } from '../../../../components/delete-tag-button.tsx';
 import { Markdown } from '../../../../components/markdown.tsx';
 import { RepoIcon } from '../../../../components/repo-icon.tsx';
 import { formatBytes, formatTime, registryHost } from '../../../../lib/format.ts';
@@ -114,6 +115,7 @@ export default async function RepositoryPage({ params }: { params: Params }) {
                     <tr key={`${t.name}-pull`} className="pull-row" data-testid="tag-pull">
                       <td colSpan={5}>
                         <code>{byTag}</code> <CopyButton text={byTag} />
+                        {session && <DeleteTagButton repository={detail.name} tag={t.name} />}
                         {byDigest && (
                           <>
                             <br />
