@@ -2,11 +2,16 @@
 // webhook): KubePkg objects applied, upgraded with prune, a downgrade refused with the condition, bad objects
 // refused by the webhook with the field path, and a deletion removing what was applied but the Namespace.
 
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '@hub/controller';
 import { isKubeApiError, type KubeTransport } from '@hub/datapack';
+import { createRegistryServer, exportKubePkg } from '@hub/kubepkg';
 import { kubePkgCustomResourceDefinition } from '@hub/kubepkg/spec';
 import { freePort } from '@hub/test-env';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, startTestCluster, type TestCluster } from './harness.ts';
 
 let cluster: TestCluster;
@@ -47,8 +52,8 @@ const manifests = (configMaps: string[]) => ({
   ...Object.fromEntries(configMaps.map((name) => [`${name}.configmap`, configMap(name)])),
 });
 const kubepkg = (version: string, spec: Record<string, unknown>) => ({
-  apiVersion: 'octohelm.tech/v1alpha1',
-  kind: 'KubePkg',
+  apiVersion: 'octohelm.tech/v1alpha1' as const,
+  kind: 'KubePkg' as const,
   metadata: { name: 'shop' },
   spec: { version, ...spec },
 });
@@ -77,11 +82,12 @@ beforeAll(async () => {
   await cluster.controlPlane.installCRDs([
     kubePkgCustomResourceDefinition() as unknown as Record<string, unknown>,
   ]);
-  await admin.request('/api/v1/namespaces', {
-    verb: 'create',
-    method: 'POST',
-    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
-  });
+  for (const name of ['shop', 'agent-apps'])
+    await admin.request('/api/v1/namespaces', {
+      verb: 'create',
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    });
   const port = await freePort();
   exit = runCli(
     [
@@ -167,6 +173,45 @@ describe('hub-controller --kubepkg', () => {
     expect(
       await refusal({ ...kubepkg('1.0.0', { containers: { web: {} } }), metadata: { name: 'later' } }),
     ).toContain('spec.containers');
+  });
+
+  it("applies what the agent's import hands over (serve ?apply=true)", async () => {
+    const env = inject('hubTestEnv');
+    const image = env.fixtures.images['oci-single'];
+    const work = await mkdtemp(join(tmpdir(), 'kubepkg-agent-'));
+    const archive = join(work, 'agent.kubepkg.tgz');
+    await exportKubePkg({
+      input: {
+        ...kubepkg('1.0.0', {}),
+        spec: {
+          version: '1.0.0',
+          images: { [image.reference]: '' },
+          manifests: { 'agent-settings.configmap': configMap('agent-settings') },
+        },
+      },
+      output: archive,
+      client: { plainHttp: [env.registry], auth: false },
+    });
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(cluster.controlPlane.kubeconfigPath);
+    const agent = createRegistryServer({ dir: join(work, 'registry'), importToken: 't', kubeConfig });
+    const host = await agent.listen('127.0.0.1:0');
+    try {
+      const answer = await fetch(`http://${host}/api/kubepkg/import?apply=true&namespace=agent-apps`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer t' },
+        body: await readFile(archive),
+      });
+      expect(answer.status, await answer.clone().text()).toBe(200);
+      await eventually('the handed-over package applied', async () => {
+        const live = await get<Live>('/apis/octohelm.tech/v1alpha1/namespaces/agent-apps/kubepkgs/shop');
+        return live?.status?.appliedVersion === '1.0.0' ? true : undefined;
+      });
+      expect(await get('/api/v1/namespaces/agent-apps/configmaps/agent-settings')).toBeDefined();
+    } finally {
+      await agent.close();
+      await rm(work, { recursive: true, force: true });
+    }
   });
 
   it('deletes what it applied on deletion, keeping the Namespace', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistryServer, exportKubePkg } from '@hub/kubepkg';
 import { KUBEPKG_API_VERSION, kubePkgCustomResourceDefinition } from '@hub/kubepkg/spec';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../src/cli/run-cli.ts';
 
@@ -16,8 +16,9 @@ const kubeConfig = new KubeConfig();
 kubeConfig.loadFromFile(env.kubeconfigPath);
 const api = KubernetesObjectApi.makeApiClient(kubeConfig);
 let work: string;
+type Answer = { kubepkgs: Array<Record<string, unknown>> };
 
-const KUBEPKG = { apiVersion: KUBEPKG_API_VERSION, kind: 'KubePkg' };
+const KUBEPKG = { apiVersion: KUBEPKG_API_VERSION, kind: 'KubePkg' } as const;
 const spec = (version: string) => ({
   version,
   images: { [image.reference]: '' },
@@ -88,7 +89,7 @@ describe('the import hand-off', () => {
     try {
       const v1 = await post(await archive('shop', '1.0.0'));
       expect(v1.status).toBe(200);
-      expect((await v1.json()).kubepkgs).toEqual([
+      expect(((await v1.json()) as Answer).kubepkgs).toEqual([
         { name: 'shop', namespace: 'handoff-agent', version: '1.0.0', action: 'created' },
       ]);
       const created = await kubepkgObject('shop', 'handoff-agent');
@@ -97,11 +98,11 @@ describe('the import hand-off', () => {
       expect(created?.spec.images[image.reference]).toBe(image.digest);
 
       const v2 = await post(await archive('shop', '2.0.0'));
-      expect((await v2.json()).kubepkgs[0].action).toBe('updated');
+      expect(((await v2.json()) as Answer).kubepkgs[0]?.action).toBe('updated');
       expect((await kubepkgObject('shop', 'handoff-agent'))?.spec.version).toBe('2.0.0');
 
       const other = await post(await archive('shop', '1.0.0'), '&namespace=handoff-apps');
-      expect((await other.json()).kubepkgs[0]).toMatchObject({
+      expect(((await other.json()) as Answer).kubepkgs[0]).toMatchObject({
         namespace: 'handoff-apps',
         action: 'created',
       });
@@ -111,6 +112,72 @@ describe('the import hand-off', () => {
       await writeFile(corrupt, bytes.subarray(0, bytes.length - 200));
       expect((await post(corrupt)).status).toBe(400);
       expect(await kubepkgObject('corrupt', 'handoff-agent')).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('needs only get, create, update and patch on kubepkgs', async () => {
+    const ns = 'handoff-rbac';
+    await namespace(ns);
+    const rbac = 'rbac.authorization.k8s.io/v1';
+    const meta = { name: 'kubepkg-agent', namespace: ns };
+    await api.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta }).catch(() => {});
+    await api.create({
+      apiVersion: rbac,
+      kind: 'Role',
+      metadata: meta,
+      rules: [
+        {
+          apiGroups: ['octohelm.tech'],
+          resources: ['kubepkgs'],
+          verbs: ['get', 'create', 'update', 'patch'],
+        },
+      ],
+    } as never);
+    await api.create({
+      apiVersion: rbac,
+      kind: 'RoleBinding',
+      metadata: meta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: meta.name },
+      subjects: [{ kind: 'ServiceAccount', name: meta.name, namespace: ns }],
+    } as never);
+    const token = await kubeConfig.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+      name: meta.name,
+      namespace: ns,
+      body: { spec: { audiences: [] } },
+    });
+    const agentConfig = new KubeConfig();
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error('no cluster in the test kubeconfig');
+    agentConfig.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name: 'agent', token: token.status?.token ?? '' }],
+      contexts: [{ name: 'agent', cluster: cluster.name, user: 'agent', namespace: ns }],
+      currentContext: 'agent',
+    });
+    const server = createRegistryServer({
+      dir: join(work, 'rbac-agent'),
+      importToken: 'secret',
+      kubeConfig: agentConfig,
+    });
+    const host = await server.listen('127.0.0.1:0');
+    try {
+      for (const [version, action] of [
+        ['1.0.0', 'created'],
+        ['1.1.0', 'updated'],
+      ] as const) {
+        const res = await fetch(`http://${host}/api/kubepkg/import?apply=true`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer secret' },
+          body: await readFile(await archive('limited', version)),
+        });
+        const body = (await res.json()) as { kubepkgs: unknown[] };
+        // The context's namespace is the agent's (in a cluster: its ServiceAccount's).
+        expect(body.kubepkgs, JSON.stringify(body)).toEqual([
+          { name: 'limited', namespace: ns, version, action },
+        ]);
+      }
     } finally {
       await server.close();
     }
