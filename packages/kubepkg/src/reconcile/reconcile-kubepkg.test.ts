@@ -60,7 +60,7 @@ describe('reconcileKubePkg', () => {
     const result = await reconcile(
       cluster,
       kubepkg('1.0.0', {
-        'web.default.deployment': {
+        'web.deployment': {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name: 'web' },
@@ -100,7 +100,7 @@ describe('reconcileKubePkg', () => {
     // The Deployment has no available replicas yet: not Ready, looked at again soon.
     expect(conditionOf(status, 'Applied')?.status).toBe('True');
     expect(conditionOf(status, 'Ready')).toMatchObject({ status: 'False', reason: 'NotReady' });
-    expect(conditionOf(status, 'Ready')?.message).toContain('web.default.deployment');
+    expect(conditionOf(status, 'Ready')?.message).toContain('web.deployment');
     expect(result.requeueAfterMs).toBeGreaterThan(0);
     expect(
       cluster.find({
@@ -241,6 +241,21 @@ describe('reconcileKubePkg', () => {
     } as LiveObject);
     expect(conditionOf(result.status, 'Ready')).toMatchObject({ reason: 'InvalidSpec' });
     expect(conditionOf(result.status, 'Ready')?.message).toMatch(/^spec\.version: /);
+  });
+
+  it('refuses what admission refuses (a key naming another object) and puts no finalizer on it', async () => {
+    const cluster = fakeKubePkgCluster();
+    const result = await reconcile(cluster, kubepkg('1.0.0', { 'other.configmap': cm('a') }));
+    expect(conditionOf(result.status, 'Applied')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(conditionOf(result.status, 'Applied')?.message).toContain('spec.manifests["other.configmap"]');
+    expect(cluster.calls.filter((c) => c.startsWith('apply '))).toEqual([]);
+    const stored = cluster.find({
+      apiVersion: 'octohelm.tech/v1alpha1',
+      kind: 'KubePkg',
+      name: 'demo',
+      namespace: 'default',
+    });
+    expect(stored?.metadata.finalizers).toBeUndefined();
   });
 
   it('on deletion removes what it applied but CRDs, Namespaces and PVCs, then releases the finalizer', async () => {

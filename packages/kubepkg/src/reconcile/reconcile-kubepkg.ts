@@ -11,6 +11,7 @@ import { safeParseKubePkg } from '../spec/safe-parse.ts';
 import { type ApplyPass, applyObjects } from './apply-objects.ts';
 import { contentDigest } from './content-digest.ts';
 import { finalizeKubePkg, KUBEPKG_FINALIZER } from './finalize-kubepkg.ts';
+import { reviewKubePkg } from './kubepkg-admission.ts';
 import type { KubePkgClient, LiveObject, ObjectRef } from './kubepkg-client.ts';
 import {
   type KubePkgStatusUpdate,
@@ -60,16 +61,18 @@ export async function reconcileKubePkg(
     await finalizeKubePkg(object, client);
     return { status: undefined };
   }
+  const previous = object.status as PreviousStatus;
+  // What admission refuses (an object stored before the webhook was): a condition, and no finalizer, since the
+  // webhook would refuse that patch too.
+  const review = reviewKubePkg(object);
+  const parsed = safeParseKubePkg(object);
+  if (!review.allowed || !parsed.success) {
+    const message = review.allowed ? 'the spec is invalid' : review.message;
+    return write(object, statusRefused(object, previous, 'InvalidSpec', message, options.now()), options);
+  }
   const finalizers = (object.metadata.finalizers as string[] | undefined) ?? [];
   if (!finalizers.includes(KUBEPKG_FINALIZER))
     await client.apply(finalizerPatch(object, [KUBEPKG_FINALIZER]));
-  const previous = object.status as PreviousStatus;
-  const parsed = safeParseKubePkg(object);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const message = issue ? `${issue.path}: ${issue.message}` : parsed.error.message;
-    return write(object, statusRefused(object, previous, 'InvalidSpec', message, options.now()), options);
-  }
   const pkg = parsed.data;
   const inventory = await readInventory(client, pkg.metadata.name, namespace);
   const digest = contentDigest(pkg);
