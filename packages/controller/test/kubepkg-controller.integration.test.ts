@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { runCli } from '@hub/controller';
 import { isKubeApiError, type KubeTransport } from '@hub/datapack';
 import { createRegistryServer, exportKubePkg } from '@hub/kubepkg';
-import { kubePkgCustomResourceDefinition } from '@hub/kubepkg/spec';
 import { freePort } from '@hub/test-env';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -79,9 +78,6 @@ const patchSpec = (spec: Record<string, unknown>) =>
 beforeAll(async () => {
   cluster = await startTestCluster();
   admin = cluster.admin;
-  await cluster.controlPlane.installCRDs([
-    kubePkgCustomResourceDefinition() as unknown as Record<string, unknown>,
-  ]);
   for (const name of ['shop', 'agent-apps'])
     await admin.request('/api/v1/namespaces', {
       verb: 'create',
@@ -92,6 +88,8 @@ beforeAll(async () => {
   exit = runCli(
     [
       ...['--kubeconfig', cluster.controlPlane.kubeconfigPath, '--kubepkg', '--catalogue', 'false'],
+      // Installs the KubePkg CRD as well.
+      '--install-crds',
       ...['--webhook-port', String(port), '--webhook-url', `https://127.0.0.1:${port}`],
       ...['--metrics-bind-address', '0', '--health-probe-bind-address', '0'],
     ],

@@ -2,6 +2,7 @@ import { sleep } from '@hub/api-types/retry';
 import { type FlagValues, intFlag } from '../cli/flag-table.ts';
 import type { Manager } from '../manager.ts';
 import { createController } from '../runtime/controller.ts';
+import { installCrds } from '../runtime/install-crds.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { createApiDiscovery } from './api-discovery.ts';
 import { createKubePkgKubeClient } from './kubepkg-kube-client.ts';
@@ -25,6 +26,12 @@ export async function startKubePkgController(
   log: Logger,
   signal: AbortSignal,
 ) {
+  if (values['install-crds'] === 'true') {
+    // --install-crds installs what this replica serves: the KubePkg CRD too, before its informer lists.
+    const { kubePkgCustomResourceDefinition } = await import('@hub/kubepkg/spec');
+    const names = await installCrds(manager.transport, { crds: [kubePkgCustomResourceDefinition()], signal });
+    log.info('CRDs applied and established', { crds: names });
+  }
   const stop = new AbortController();
   const abortInFlight = new AbortController();
   const discovery = createApiDiscovery(manager.transport);

@@ -2,12 +2,17 @@ import { buildCustomResourceDefinitions } from '@hub/api-types';
 import { isKubeApiError, type KubeTransport, waitForCrds } from '@hub/datapack';
 import { ControllerError } from '../errors.ts';
 
-/** Server-side applies the hub CRDs (field manager `hub-controller`, forced) and waits until each is Established. */
+/**
+ * Server-side applies the hub CRDs, or `options.crds` (the KubePkg CRD for --kubepkg), with field manager
+ * `hub-controller`, forced, and waits until each is Established.
+ */
 export async function installCrds(
   transport: KubeTransport,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal; crds?: readonly object[] } = {},
 ): Promise<string[]> {
-  const crds = buildCustomResourceDefinitions() as unknown as Array<{ metadata: { name: string } }>;
+  const crds = (options.crds ?? buildCustomResourceDefinitions()) as unknown as Array<{
+    metadata: { name: string };
+  }>;
   const base = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
   for (const crd of crds) {
     await transport.request(`${base}/${crd.metadata.name}`, {
