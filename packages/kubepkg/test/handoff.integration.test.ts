@@ -183,6 +183,40 @@ describe('the import hand-off', () => {
     }
   });
 
+  it('kubepkg serve --apply finds the cluster by the kubeconfig rule ($KUBECONFIG here, in a Pod its account)', async () => {
+    const stop = new AbortController();
+    let stderr = '';
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => (stderr += t) },
+      env: { KUBECONFIG: env.kubeconfigPath, KUBEPKG_IMPORT_TOKEN: 'secret' },
+      isTTY: false,
+      signal: stop.signal,
+    };
+    const dir = join(work, 'serve-cli');
+    const serving = runCli(
+      ['serve', '--dir', dir, '--addr', '127.0.0.1:0', '--apply', '--namespace', 'handoff-cli'],
+      io,
+    );
+    try {
+      let host: string | undefined;
+      for (let i = 0; i < 100 && !host; i++) {
+        host = /on http:\/\/(\S+) /.exec(stderr)?.[1];
+        if (!host) await new Promise((r) => setTimeout(r, 50));
+      }
+      const res = await fetch(`http://${host}/api/kubepkg/import?apply=true`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer secret' },
+        body: await readFile(await archive('served', '1.0.0')),
+      });
+      expect(res.status, stderr).toBe(200);
+      expect((await kubepkgObject('served', 'handoff-cli'))?.spec.version).toBe('1.0.0');
+    } finally {
+      stop.abort();
+      expect(await serving).toBe(0);
+    }
+  });
+
   it('kubepkg import --apply does the same from the CLI', async () => {
     const out = { stdout: '', stderr: '' };
     const io = {

@@ -95,7 +95,9 @@ Options:
       --addr <host:port>          listen address (default 127.0.0.1:5000)
       --import-token-file <file>  enable POST /api/kubepkg/import with this bearer token
                                   (or set KUBEPKG_IMPORT_TOKEN)
-      --kubeconfig <file>         enable ?apply=true on imports: create or update KubePkg objects
+      --apply                     enable ?apply=true on imports: create or update KubePkg objects in the
+                                  cluster ($KUBECONFIG, ~/.kube/config, in a Pod its ServiceAccount)
+      --kubeconfig <file>         the same, in the cluster this kubeconfig names
       --namespace <ns>            their namespace unless ?namespace= names one (default: the context's)
       --registry-rewrite <host>   no effect (deprecated): hub-controller --kubepkg-registry rewrites images
       --upstream <host>           pull-through cache from this registry
@@ -387,6 +389,7 @@ const commands = {
         dir: { type: 'string' },
         addr: { type: 'string' },
         'import-token-file': { type: 'string' },
+        apply: { type: 'boolean' },
         kubeconfig: { type: 'string' },
         namespace: { type: 'string' },
         'registry-rewrite': { type: 'string' },
@@ -419,7 +422,10 @@ const commands = {
       ...(token ? { importToken: token } : {}),
       ...(pullThroughToken ? { pullThroughToken } : {}),
       ...(tls ? { tls } : {}),
-      ...(values.kubeconfig ? { kubeConfig: await loadKubeConfig(values.kubeconfig, io.env) } : {}),
+      // --apply finds the cluster by the one kubeconfig rule (in a Pod: its ServiceAccount); --kubeconfig names it.
+      ...(values.apply || values.kubeconfig
+        ? { kubeConfig: await loadKubeConfig(values.kubeconfig, io.env) }
+        : {}),
       ...(values.namespace ? { namespace: values.namespace } : {}),
       ...(values.upstream
         ? {
