@@ -1,4 +1,10 @@
-import { isKubeApiError, type KubeRequestOptions, type KubeTransport, objectPath } from '@hub/datapack';
+import {
+  isKubeApiError,
+  type KubeRequestOptions,
+  type KubeResource,
+  type KubeTransport,
+  objectPath,
+} from '@hub/datapack';
 import { KubePkgError } from '@hub/kubepkg';
 import type { KubePkgClient, LiveObject, ObjectRef } from '@hub/kubepkg/reconcile';
 import { ControllerError } from '../errors.ts';
@@ -37,20 +43,20 @@ function failure(error: unknown, what: string): unknown {
 /** The KubePkg reconciler's client over the manager's transport: any kind, found by discovery. */
 export function createKubePkgKubeClient(options: KubePkgKubeClientOptions): KubePkgClient {
   const { transport, discovery, signal } = options;
-  const pathOf = async (ref: ObjectRef, what: string, subresource?: string) => {
+  const resourceFor = async (ref: ObjectRef, what: string): Promise<KubeResource> => {
     const resource = await discovery.resourceOf(ref.apiVersion, ref.kind, signal);
-    if (!resource) {
-      throw new KubePkgError(
-        'APPLY_FAILED',
-        `could not ${what}: the apiserver serves no kind ${ref.kind} in ${ref.apiVersion}`,
-        {
-          subject: what,
-          detail: { status: 404, reason: `no kind ${ref.kind} is served in ${ref.apiVersion}` },
-        },
-      );
-    }
-    return objectPath(resource, ref.name, resource.namespaced ? ref.namespace : undefined, subresource);
+    if (resource) return resource;
+    throw new KubePkgError(
+      'APPLY_FAILED',
+      `could not ${what}: the apiserver serves no kind ${ref.kind} in ${ref.apiVersion}`,
+      {
+        subject: what,
+        detail: { status: 404, reason: `no kind ${ref.kind} is served in ${ref.apiVersion}` },
+      },
+    );
   };
+  const pathIn = (resource: KubeResource, ref: ObjectRef, subresource?: string) =>
+    objectPath(resource, ref.name, resource.namespaced ? ref.namespace : undefined, subresource);
   const write = async <T>(path: string, request: KubeRequestOptions, what: string): Promise<T> => {
     if (!options.mayWrite())
       throw new ControllerError('LEADERSHIP_LOST', 'leadership was lost: this replica no longer writes');
@@ -60,23 +66,22 @@ export function createKubePkgKubeClient(options: KubePkgKubeClientOptions): Kube
       throw failure(error, what);
     }
   };
-  const refOf = (object: LiveObject): ObjectRef => ({
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    name: object.metadata.name ?? '',
-    namespace: object.metadata.namespace,
-  });
   const apply = async (object: LiveObject, subresource?: string) => {
-    const what = `apply ${describe(refOf(object))}`;
-    const path = await pathOf(refOf(object), what, subresource);
+    const ref = refOf(object);
+    const what = `apply ${describe(ref)}`;
+    const resource = await resourceFor(ref, what);
+    // A cluster-scoped kind the package did not declare gets the installation's namespace: not for the server.
+    const body = resource.namespaced
+      ? object
+      : { ...object, metadata: { ...object.metadata, namespace: undefined } };
     return write<LiveObject>(
-      path,
+      pathIn(resource, ref, subresource),
       {
         verb: 'apply',
         method: 'PATCH',
         contentType: APPLY,
         query: { fieldManager: options.fieldManager, force: true },
-        body: object,
+        body,
       },
       what,
     );
@@ -90,22 +95,23 @@ export function createKubePkgKubeClient(options: KubePkgKubeClientOptions): Kube
       const resource = await discovery.resourceOf(ref.apiVersion, ref.kind, signal);
       if (!resource) return undefined;
       try {
-        return await transport.request<LiveObject>(
-          objectPath(resource, ref.name, resource.namespaced ? ref.namespace : undefined),
-          { verb: 'get', ...(signal ? { signal } : {}) },
-        );
+        return await transport.request<LiveObject>(pathIn(resource, ref), {
+          verb: 'get',
+          ...(signal ? { signal } : {}),
+        });
       } catch (error) {
         if (isKubeApiError(error) && error.status === 404) return undefined;
         throw failure(error, `read ${describe(ref)}`);
       }
     },
     async delete(ref) {
+      // A kind no longer served (its CRD went) has nothing left to delete; other discovery failures propagate.
+      const resource = await discovery.resourceOf(ref.apiVersion, ref.kind, signal);
+      if (!resource) return;
       const what = `delete ${describe(ref)}`;
-      const path = await pathOf(ref, what).catch(() => undefined);
-      if (!path) return;
       try {
         await write(
-          path,
+          pathIn(resource, ref),
           {
             verb: 'delete',
             method: 'DELETE',
@@ -119,5 +125,14 @@ export function createKubePkgKubeClient(options: KubePkgKubeClientOptions): Kube
         throw error;
       }
     },
+  };
+}
+
+function refOf(object: LiveObject): ObjectRef {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name ?? '',
+    namespace: object.metadata.namespace,
   };
 }
