@@ -27,6 +27,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <a href="/api/hub/repositories">API</a>
             {session ? (
               <>
+                <Link href="/new">New image</Link>
                 <span className="who" data-testid="signed-in">
                   {session.user}
                 </span>

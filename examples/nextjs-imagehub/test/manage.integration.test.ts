@@ -258,6 +258,31 @@ describe('signing in and managing the hub in Chromium', () => {
     await context.close();
   });
 
+  it('lets a manager add a new image with its details; the controller files it under a Repository', async () => {
+    const { context, page } = await signedIn(tokens.alice);
+    await Promise.all([page.waitForURL(/\/new$/), page.getByRole('link', { name: 'New image' }).click()]);
+    await page.getByLabel(/^Name/).fill('labring/fresh:v1');
+    await page.getByLabel('Description').fill('Added from the hub');
+    await page.getByLabel(/^Keywords/).fill('Database');
+    await page.getByLabel(/^README/).fill('# Fresh\n\nMade in the browser.');
+    await Promise.all([
+      page.waitForURL(`${server.url}/r/labring/fresh`),
+      page.getByRole('button', { name: 'Create' }).click(),
+    ]);
+    await page.getByTestId('readme').getByRole('heading', { name: 'Fresh' }).waitFor();
+    expect(await page.getByText('Added from the hub').count()).toBe(1);
+    // mallory does not manage labring: the webhook refuses, and the form says why.
+    const other = await signedIn(tokens.mallory);
+    await other.page.goto(`${server.url}/new`);
+    await other.page.getByLabel(/^Name/).fill('labring/sneaky:v1');
+    await other.page.getByRole('button', { name: 'Create' }).click();
+    expect(await other.page.getByTestId('error').textContent()).toMatch(
+      /creating labring\/sneaky:v1 was refused: .*mallory/,
+    );
+    await other.context.close();
+    await context.close();
+  });
+
   it('pages both ways over 100 repositories, with the page count', async () => {
     const page = await browser.newPage();
     const visit = async (link: string) => {

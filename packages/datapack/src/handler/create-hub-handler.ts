@@ -12,6 +12,7 @@ import { type RepositorySort, searchRepositories } from '../search/search-reposi
 import type { HubSession, HubSessions } from '../session/hub-sessions.ts';
 import { errorResponse, jsonRead, jsonText } from './http-response.ts';
 import {
+  createImageRoute,
   deleteTagRoute,
   type ManagementContext,
   patchOrganizationRoute,
@@ -241,6 +242,10 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
           },
           cacheControl,
         );
+      }
+      if (resource === 'images' && rest.length === 0) {
+        if (request.method !== 'POST') methodNotAllowed('POST');
+        return await createImageRoute(request, manage);
       }
       if (resource === 'datapacks' && rest.length === 0) {
         if (request.method !== 'POST') methodNotAllowed('POST');

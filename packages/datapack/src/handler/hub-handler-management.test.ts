@@ -1,5 +1,6 @@
+import type { Image } from '@hub/api-types';
 import { describe, expect, it } from 'vitest';
-import { sampleCatalogue } from '../__fixtures__/objects.ts';
+import { repository, sampleCatalogue } from '../__fixtures__/objects.ts';
 import {
   type CatalogueStore,
   createHubHandler,
@@ -29,6 +30,13 @@ function fakeUserTransport(store: CatalogueStore, calls: Call[]): KubeTransport 
           detail:
             'admission webhook "repositories.imagehub.sealos.io" denied the request: dave does not manage acme',
         });
+      }
+      if (options.method === 'POST' && path.endsWith('/images')) {
+        // The watch delivers the Image, and hub-controller makes its Repository.
+        const created = options.body as Image;
+        store.upsert(created);
+        store.upsert(repository(created.spec.name.slice(0, created.spec.name.lastIndexOf(':'))));
+        return created as T;
       }
       // Apply the patch to the watch cache, as the watch would deliver it.
       const repo = store.repository('acme/cache');
@@ -231,5 +239,43 @@ describe('createHubHandler management API', () => {
       path: '/apis/imagehub.sealos.io/v1/images/labring.redis.7.2',
       options: { method: 'DELETE', body: { preconditions: { uid: 'u-1' } } },
     });
+  });
+
+  it('creates an Image with its detail as the user, and names the field of a bad one', async () => {
+    const { calls, cookie, handler } = await setup();
+    const carol = await cookie('carol-token');
+    const post = (body: unknown) =>
+      handler(
+        new Request(`${base}/images`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: carol, origin: 'http://hub.test' },
+          body: JSON.stringify(body),
+        }),
+      );
+    const created = await post({
+      name: 'acme/new:v1',
+      detail: { description: 'New', keywords: ['Storage'] },
+    });
+    expect(created.status).toBe(201);
+    expect(calls).toEqual([
+      {
+        path: '/apis/imagehub.sealos.io/v1/images',
+        options: expect.objectContaining({
+          method: 'POST',
+          bearerToken: 'carol-token',
+          body: expect.objectContaining({
+            metadata: expect.objectContaining({ name: 'acme.new.v1' }),
+            spec: { name: 'acme/new:v1', detail: { description: 'New', keywords: ['Storage'] } },
+          }),
+        }),
+      },
+    ]);
+    const field = async (body: unknown) =>
+      ((await (await post(body)).json()) as { error: { field: string } }).error.field;
+    expect(await field({ name: 'acme/new' })).toBe('name');
+    expect(await field({ name: 'acme/new:v2', detail: { ID: 'sha256:x' } })).toBe('detail.ID');
+    expect(await field({ name: 'acme/new:v2', detail: { description: 7 } })).toBe('detail.description');
+    expect(await field({ name: 'acme/new:v2', owner: 'me' })).toBe('owner');
+    expect(calls).toHaveLength(1);
   });
 });

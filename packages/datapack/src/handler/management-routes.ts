@@ -2,6 +2,7 @@ import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
 import type { RepositoryVisibility } from '../catalogue/repository-visibility.ts';
 import { DataPackError } from '../errors.ts';
 import type { CatalogueWrites } from '../manage/catalogue-writes.ts';
+import { imageFromCreate } from '../manage/image-create.ts';
 import { validateOrganizationPatch } from '../manage/organization-patch.ts';
 import { validateRepositoryPatch } from '../manage/repository-patch.ts';
 import { repositoryDetail } from '../search/repository-item.ts';
@@ -70,6 +71,14 @@ export async function patchOrganizationRoute(
     creator: updated.spec.creator ?? null,
     managers: updated.spec.manager ?? [],
   });
+}
+
+/** `POST /images` with `{ name, type?, detail }`: a new Image, created as the user. */
+export async function createImageRoute(request: Request, context: ManagementContext): Promise<Response> {
+  const { writes, token } = prepare(request, context);
+  const image = imageFromCreate(await readJsonBody(request, context.maxBodyBytes));
+  await writes.createImage(token, image);
+  return jsonFresh({ name: image.spec.name }, 201);
 }
 
 /** `DELETE /repositories/{org}/{repo}/tags/{tag}`: deletes that tag's Image. */

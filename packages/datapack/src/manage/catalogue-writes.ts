@@ -1,7 +1,7 @@
 import type { Image, Organization, Repository } from '@hub/api-types';
 import type { CatalogueReader } from '../catalogue/catalogue-reader.ts';
 import type { KubeTransport } from '../kube/kube-transport.ts';
-import { KUBE_RESOURCES, objectPath } from '../kube/resource.ts';
+import { collectionPath, KUBE_RESOURCES, objectPath } from '../kube/resource.ts';
 import type { OrganizationPatch } from './organization-patch.ts';
 import type { RepositoryPatch } from './repository-patch.ts';
 import { userWriteError } from './user-write-error.ts';
@@ -31,6 +31,7 @@ export interface CatalogueWrites {
   patchRepository(token: string, repository: Repository, patch: RepositoryPatch): Promise<void>;
   setManagers(token: string, organization: Organization, patch: OrganizationPatch): Promise<void>;
   deleteImage(token: string, image: Image): Promise<void>;
+  createImage(token: string, image: Image): Promise<void>;
 }
 
 export function createCatalogueWrites(transport: KubeTransport, catalogue: CatalogueReader): CatalogueWrites {
@@ -88,6 +89,24 @@ export function createCatalogueWrites(transport: KubeTransport, catalogue: Catal
         throw userWriteError(error, `deleting ${name}`);
       }
       await settle(() => catalogue.image(name) === undefined);
+    },
+    async createImage(token, image) {
+      const name = image.spec.name;
+      try {
+        await transport.request(collectionPath(KUBE_RESOURCES.Image), {
+          verb: 'create',
+          method: 'POST',
+          body: image,
+          bearerToken: token,
+        });
+      } catch (error) {
+        throw userWriteError(error, `creating ${name}`);
+      }
+      // hub-controller makes the Repository from the Image; the page read next wants both.
+      const repository = name.slice(0, name.lastIndexOf(':'));
+      await settle(
+        () => catalogue.image(name) !== undefined && catalogue.repository(repository) !== undefined,
+      );
     },
   };
 }
