@@ -53,11 +53,16 @@ export async function startHubTestEnv(options: HubTestEnvOptions = {}): Promise<
     // The servers are unref'd children: without this, a CLI whose last handle was its wait would exit mid-stop.
     const keepAlive = setInterval(() => {}, 1000);
     try {
-      // The node first (its pods, then its namespaces), so nothing of it talks to a stopped apiserver for long.
-      if (node) await node.stop();
-      else await namespace?.teardown();
-      if (cp.status === 'fulfilled') await cp.value.stop();
-      if (reg.status === 'fulfilled') await reg.value.stop();
+      // The node first (its pods, then its namespaces), so nothing of it talks to a stopped apiserver for long;
+      // each step runs even when an earlier one failed.
+      const steps = [
+        () => (node ? node.stop() : namespace?.teardown()),
+        () => (cp.status === 'fulfilled' ? cp.value.stop() : undefined),
+        () => (reg.status === 'fulfilled' ? reg.value.stop() : undefined),
+      ];
+      const failures: unknown[] = [];
+      for (const step of steps) await Promise.resolve(step()).catch((error: unknown) => failures.push(error));
+      if (failures.length > 0) throw failures[0];
     } finally {
       clearInterval(keepAlive);
     }

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,26 +23,38 @@ const HIERARCHIES = ['blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 
  */
 export const NODE_DOWN_SCRIPT = `
 dir=$1 cg=$2 veth=$3 supernet=$4
+netns=$(sed -n 1p "$dir/namespaces" 2>/dev/null) mntns=$(sed -n 2p "$dir/namespaces" 2>/dev/null)
+# Everything in the node's pids cgroup, and anything else in its network or mount namespace (a process that left
+# the cgroup, or was forked while the last round was being killed): SIGKILL, until none is left (10 s at most).
+members() {
+  find "${CGROUP_ROOT}/pids/$cg" -name cgroup.procs -exec cat {} + 2>/dev/null
+  for p in /proc/[0-9]*; do
+    n=$(readlink "$p/ns/net" 2>/dev/null) || continue
+    m=$(readlink "$p/ns/mnt" 2>/dev/null)
+    if [ "$n" = "$netns" ] || [ "$m" = "$mntns" ]; then echo "\${p#/proc/}"; fi
+  done
+}
 i=0
 while [ $i -lt 100 ]; do
-  procs=$(find "${CGROUP_ROOT}/pids/$cg" -name cgroup.procs -exec cat {} + 2>/dev/null)
+  procs=$(members | sort -u)
   [ -z "$procs" ] && break
   kill -9 $procs 2>/dev/null
   sleep 0.1; i=$((i+1))
 done
+# The namespaces die with their last process (the veth, the bridge, the pod namespaces, every iptables rule and
+# mount inside go with them); the host end of the veth is the sign.
 i=0
-while ip link show dev "$veth" >/dev/null 2>&1 && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+while ip link show dev "$veth" >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 ip link del dev "$veth" 2>/dev/null
 ip route del blackhole "$supernet" 2>/dev/null
-for h in ${CGROUP_ROOT}/*; do
-  j=0
-  while [ -d "$h/$cg" ] && [ $j -lt 50 ]; do
-    find "$h/$cg" -depth -type d -exec rmdir {} + 2>/dev/null
-    [ -d "$h/$cg" ] && sleep 0.1
-    j=$((j+1))
-  done
+j=0
+while ls -d ${CGROUP_ROOT}/*/"$cg" >/dev/null 2>&1 && [ $j -lt 50 ]; do
+  for h in ${CGROUP_ROOT}/*; do [ -d "$h/$cg" ] && find "$h/$cg" -depth -type d -exec rmdir {} + 2>/dev/null; done
+  ls -d ${CGROUP_ROOT}/*/"$cg" >/dev/null 2>&1 && sleep 0.1
+  j=$((j+1))
 done
-rm -rf "$dir"
+rm -rf "$dir" 2>/dev/null || { sleep 0.5; rm -rf "$dir"; }
+exit 0
 `;
 
 const JANITOR_SCRIPT = `parent=$1; shift
@@ -116,7 +128,9 @@ export async function createNodeNamespace(): Promise<NodeNamespace> {
   let tearing: Promise<void> | undefined;
   const teardown = () => {
     tearing ??= (async () => {
-      await sh(NODE_DOWN_SCRIPT, dir, cgroupName, plan.hostVeth, plan.supernet);
+      await sh(NODE_DOWN_SCRIPT, dir, cgroupName, plan.hostVeth, plan.supernet).catch((error: unknown) => {
+        process.stderr.write(`hub-testenv: node clean-down: ${String(error)}\n`);
+      });
       for (const proc of processes) await proc.stop(1000);
       if (janitor.pid) {
         try {
@@ -165,6 +179,11 @@ export async function createNodeNamespace(): Promise<NodeNamespace> {
       onTimeout: () => new TestEnvError('START_TIMEOUT', 'the node namespaces did not come up'),
     });
     const pid = String(holder.pid);
+    // The namespaces' identities, for clean-down to find every process inside them (`readlink /proc/PID/ns/…`).
+    await writeFile(
+      join(dir, 'namespaces'),
+      `${await readlink(`/proc/${pid}/ns/net`)}\n${await readlink(`/proc/${pid}/ns/mnt`)}\n`,
+    );
     const inNs = (...args: string[]) => run('nsenter', [`--target=${pid}`, '--net', '--', ...args]);
     const peer = `hubn${id}`.slice(0, 15);
     await run('ip', ['link', 'add', plan.hostVeth, 'type', 'veth', 'peer', 'name', peer, 'netns', pid]);
@@ -175,6 +194,12 @@ export async function createNodeNamespace(): Promise<NodeNamespace> {
     await inNs('ip', 'addr', 'add', `${plan.nodeIp}/${plan.linkPrefix}`, 'dev', 'eth0');
     await inNs('ip', 'link', 'set', 'eth0', 'up');
     await inNs('sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=1');
+    // The node's own processes (containerd pulling from a Service, the kubelet probing one) need a route for the
+    // Service range before kube-proxy's OUTPUT rules rewrite it: a veth whose peer stays down, so whatever is not
+    // rewritten is dropped there (this kernel has no dummy device).
+    await inNs('ip', 'link', 'add', 'svc0', 'type', 'veth', 'peer', 'name', 'svc1');
+    await inNs('ip', 'link', 'set', 'svc0', 'up');
+    await inNs('ip', 'route', 'add', plan.serviceCidr, 'dev', 'svc0');
     // The pod and Service ranges go into the namespace (more specific than the blackhole); nothing routes out of it.
     await run('ip', ['route', 'add', plan.podCidr, 'via', plan.nodeIp, 'dev', plan.hostVeth]);
     await run('ip', ['route', 'add', plan.serviceCidr, 'via', plan.nodeIp, 'dev', plan.hostVeth]);
