@@ -3,6 +3,7 @@
 // refused by the webhook with the field path, and a deletion removing what was applied but the Namespace.
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '@hub/controller';
@@ -65,6 +66,27 @@ async function get<T>(path: string): Promise<T | undefined> {
     throw error;
   }
 }
+/** What `kubectl get kubepkg` prints: the apiserver's Table of the CRD's printer columns. */
+async function table(path: string): Promise<{ columns: string[]; rows: unknown[][] }> {
+  const url = new URL(`${cluster.controlPlane.kubeConfig.getCurrentCluster()?.server}${path}`);
+  const options: RequestOptions = {
+    method: 'GET',
+    headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+  };
+  await cluster.controlPlane.kubeConfig.applyToHTTPSOptions(options);
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = httpsRequest(url, options, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  const parsed = JSON.parse(body) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+  return { columns: parsed.columnDefinitions.map((c) => c.name), rows: parsed.rows.map((r) => r.cells) };
+}
+
 const condition = (status: Status | undefined, type: string) =>
   status?.conditions?.find((c) => c.type === type);
 const patchSpec = (spec: Record<string, unknown>) =>
@@ -130,6 +152,10 @@ describe('hub-controller --kubepkg', () => {
     expect(v1.resources?.find((r) => r.key === 'web.deployment')?.ready).toBe(false);
     expect(v1.resources?.find((r) => r.key === 'old.configmap')?.ready).toBe(true);
     expect(await get('/api/v1/namespaces/shop/configmaps/old')).toBeDefined();
+    // kubectl get kubepkg: NAME, VERSION, READY, AGE (the applied version only in -o wide, priority 1).
+    const printed = await table(KUBEPKGS);
+    expect(printed.columns).toEqual(['Name', 'Version', 'Ready', 'Age', 'Applied']);
+    expect(printed.rows[0]?.slice(0, 3)).toEqual(['shop', '1.0.0', 'False']);
 
     await patchSpec({
       version: '2.0.0',
