@@ -135,6 +135,8 @@ describe('signing in and managing the hub in Chromium', () => {
     expect(
       await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie),
     ).toBe('');
+    // Remote icons the proxy cannot fetch (no network) settle into placeholders before the picture.
+    await page.locator('[data-name="bitnami/nginx"] [data-testid="icon-placeholder"]').waitFor();
     await page.screenshot({ path: join(SHOTS, 'signed-in.png'), fullPage: true });
     await context.close();
   });
