@@ -14,6 +14,13 @@ export function Markdown({ source }: { source: string }) {
         rehypePlugins={[rehypeSanitize]}
         components={{
           img: ({ alt }) => <span className="img-alt">[image: {alt ?? ''}]</span>,
+          // A task-list checkbox (`- [x]`) is read-only and has no text of its own: name its state.
+          input: ({ node: _node, ...props }) =>
+            props.type === 'checkbox' ? (
+              <input {...props} aria-label={props.checked ? 'done' : 'not done'} />
+            ) : (
+              <input {...props} />
+            ),
         }}
       >
         {source}

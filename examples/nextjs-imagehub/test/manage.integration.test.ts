@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { collectionPath, createKubeTransport, KUBE_RESOURCES, type KubeTransport } from '@hub/datapack';
@@ -27,6 +28,30 @@ const ICON_SVG =
 let browser: Browser;
 let tokens: Record<'alice' | 'mallory', string>;
 const serverLog: string[] = [];
+
+// axe-core's own bundle, injected into each page as a script (it never fetches anything itself).
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** The page's serious and critical axe-core violations, one line each: id, help and the targets. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return (violations as AxeViolation[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) => `${v.id} (${v.impact}: ${v.help}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`,
+    );
+}
 
 async function signedIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -138,6 +163,27 @@ describe('signing in and managing the hub in Chromium', () => {
     // Remote icons the proxy cannot fetch (no network) settle into placeholders before the picture.
     await page.locator('[data-name="bitnami/nginx"] [data-testid="icon-placeholder"]').waitFor();
     await page.screenshot({ path: join(SHOTS, 'signed-in.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('passes axe-core with no serious or critical violations on every page', async () => {
+    const anonymous = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const { context, page } = await signedIn(tokens.alice);
+    const found: string[] = [];
+    const audit = async (p: Page, path: string) => {
+      await p.goto(`${server.url}${path}`);
+      for (const line of await seriousViolations(p)) found.push(`${path}: ${line}`);
+    };
+    await audit(anonymous, '/');
+    await audit(anonymous, '/login');
+    await audit(anonymous, '/r/labring/mysql');
+    await audit(page, '/');
+    await audit(page, '/r/labring/mysql');
+    await audit(page, '/o/labring');
+    await audit(page, '/r/labring/mysql/edit');
+    await audit(page, '/new');
+    expect(found, found.join('\n')).toEqual([]);
+    await anonymous.close();
     await context.close();
   });
 
