@@ -75,6 +75,8 @@ export function hub(): Hub {
         basePath: HUB_BASE_PATH,
         // Remote icons through the server; HUB_ICON_ALLOW_HOSTS names hosts that may be http or private.
         icons: { allowHosts: list(process.env.HUB_ICON_ALLOW_HOSTS) },
+        // HUB_REGISTRY_URL (http://127.0.0.1:5000, https://registry.example): deleting a tag deletes its manifest too.
+        ...(process.env.HUB_REGISTRY_URL ? { registry: { url: process.env.HUB_REGISTRY_URL } } : {}),
         ...extra,
         onError: (error, request) => console.error(`[hub] ${request.method} ${request.url} failed:`, error),
       }),

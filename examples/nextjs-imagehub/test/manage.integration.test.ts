@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { collectionPath, createKubeTransport, KUBE_RESOURCES, type KubeTransport } from '@hub/datapack';
 import { freePort, type HubTestEnv, startHubTestEnv } from '@hub/test-env';
+import { generateImage, pushImage } from '@hub/test-env/fixtures';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildIfStale, EXAMPLE_DIR, type NextServer, startNextServer } from '../server/start-next.ts';
@@ -128,6 +129,8 @@ beforeAll(async () => {
     env: {
       KUBECONFIG: env.controlPlane.kubeconfigPath,
       HUB_REGISTRY: env.registry.host,
+      // A stock registry with deletes enabled: deleting a tag deletes its manifest too.
+      HUB_REGISTRY_URL: env.registry.url,
       HUB_SESSION_SECRET: SECRET,
       HUB_ICON_ALLOW_HOSTS: iconHost,
     } as NodeJS.ProcessEnv,
@@ -374,7 +377,19 @@ describe('signing in and managing the hub in Chromium', () => {
     await page.close();
   });
 
-  it('lets a manager delete a tag from the repository page', async () => {
+  it('lets a manager delete a tag from the repository page; its manifest goes from the registry too', async () => {
+    // The tag's image in the registry (an OCI manifest), which the handler finds by a HEAD and deletes by digest.
+    await pushImage(
+      env.registry.host,
+      'labring/cert-manager',
+      'v1.8.0',
+      await generateImage({ seed: 'cm-1.8.0' }),
+    );
+    const manifestUrl = `${env.registry.url}/v2/labring/cert-manager/manifests/v1.8.0`;
+    const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json';
+    const headManifest = async () =>
+      (await fetch(manifestUrl, { method: 'HEAD', headers: { accept } })).status;
+    expect(await headManifest()).toBe(200);
     const { context, page } = await signedIn(tokens.alice);
     page.on('dialog', (dialog) => void dialog.accept());
     await page.goto(`${server.url}/r/labring/cert-manager`);
@@ -391,6 +406,7 @@ describe('signing in and managing the hub in Chromium', () => {
         return tags();
       })
       .toEqual(['v1.14.4']);
+    expect(await headManifest()).toBe(404);
     await context.close();
   });
 

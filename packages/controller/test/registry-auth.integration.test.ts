@@ -12,7 +12,13 @@ import {
   startRegistryTokenServer,
   type TokenAuthenticator,
 } from '@hub/controller';
-import { createKubeTransport, type KubeRequestRecord, type KubeTransport } from '@hub/datapack';
+import {
+  createKubeTransport,
+  deleteRegistryManifest,
+  isDataPackError,
+  type KubeRequestRecord,
+  type KubeTransport,
+} from '@hub/datapack';
 import { type Registry, startRegistry } from '@hub/test-env';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -160,6 +166,27 @@ describe('registry token auth against the real registry, apiserver and skopeo', 
     expect((await pull('anonymous', 'public')).ok).toBe(true);
     // A repository without a Repository object is not public either.
     expect((await pull('anonymous', 'fresh')).ok).toBe(false);
+  });
+
+  it('lets a manager delete a manifest through the token realm (the hub handler’s tag delete), not others', async () => {
+    expect((await push('alice', 'doomed')).ok).toBe(true);
+    const registryOptions = { url: registry.url };
+    // The handler sends the session's username and Kubernetes token, exactly as here.
+    const as = (user: 'alice' | 'bob') => ({
+      username: `system:serviceaccount:${namespace}:${user}`,
+      password: tokens[user],
+    });
+    const refused = await deleteRegistryManifest(registryOptions, `${org}/doomed`, 'latest', as('bob')).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(isDataPackError(refused) && `${refused.code}: ${refused.message}`).toMatch(/^FORBIDDEN:/);
+    expect((await pull('alice', 'doomed')).ok).toBe(true);
+    expect(await deleteRegistryManifest(registryOptions, `${org}/doomed`, 'latest', as('alice'))).toBe(true);
+    const gone = await pull('alice', 'doomed');
+    expect(gone.ok).toBe(false);
+    expect(gone.stderr).toMatch(/manifest unknown|not found/i);
+    expect(await deleteRegistryManifest(registryOptions, `${org}/doomed`, 'latest', as('alice'))).toBe(false);
   });
 
   it('has the registry refuse tampered, expired, wrong-audience and foreign-key tokens', async () => {

@@ -27,12 +27,13 @@ export type DataPackErrorCode =
   | 'TIMEOUT'
   | 'SPEC_MISMATCH'
   | 'KUBE_API'
+  | 'REGISTRY'
   | 'INVALID_OPTION';
 
 export interface DataPackErrorOptions extends HubErrorOptions {
   /** The request field at fault (`limit`, `names[2]`, `type`). */
   field?: string;
-  /** The HTTP status an apiserver answered, for KUBE_API. */
+  /** The HTTP status an apiserver (KUBE_API) or the registry (REGISTRY) answered. */
   status?: number;
 }
 

@@ -90,6 +90,11 @@ export {
   waitForCrds,
 } from './kube/index.ts';
 export { type OrganizationPatch, validateOrganizationPatch } from './manage/organization-patch.ts';
+export {
+  deleteRegistryManifest,
+  type HubRegistryOptions,
+  type RegistryCredentials,
+} from './manage/registry-manifest-delete.ts';
 export { type RepositoryPatch, validateRepositoryPatch } from './manage/repository-patch.ts';
 export {
   type RepositoryDetail,

@@ -7,6 +7,7 @@ import { DataPackError } from '../errors.ts';
 import { createIconProxy, type IconProxyOptions } from '../icons/icon-proxy.ts';
 import type { KubeTransport } from '../kube/kube-transport.ts';
 import { createCatalogueWrites } from '../manage/catalogue-writes.ts';
+import type { HubRegistryOptions } from '../manage/registry-manifest-delete.ts';
 import { repositoryDetail } from '../search/repository-item.ts';
 import { type RepositorySort, searchRepositories } from '../search/search-repositories.ts';
 import type { HubSession, HubSessions } from '../session/hub-sessions.ts';
@@ -42,6 +43,12 @@ export interface HubHandlerOptions {
    * routes (PATCH, DELETE) send the signed-in user's token over it. Without it the hub is read-only.
    */
   userTransport?: KubeTransport | undefined;
+  /**
+   * The registry the catalogue's images live in: `DELETE /repositories/{org}/{repo}/tags/{tag}` then
+   * also deletes the tag's manifest there, with the user's name and token as the token realm's
+   * credentials (the token server grants managers `delete`). Needs deletes enabled in the registry.
+   */
+  registry?: HubRegistryOptions | undefined;
   /** Origins besides the request's own whose writes are accepted (the hub's public URL behind a proxy). */
   allowedOrigins?: readonly string[] | undefined;
   /** Whose ServiceAccounts are users, for the manager rule (default `user-system`). */
@@ -188,6 +195,7 @@ export function createHubHandler(options: HubHandlerOptions): HubHandler {
         visible,
         allowedOrigins,
         maxBodyBytes: MAX_BODY_BYTES,
+        registry: options.registry,
       };
 
       if (resource === 'repositories' && rest.length === 0) {

@@ -16,6 +16,7 @@ const STATUS_OF: Readonly<Record<DataPackErrorCode, number>> = {
   TIMEOUT: 504,
   SPEC_MISMATCH: 409,
   KUBE_API: 502,
+  REGISTRY: 502,
   INVALID_OPTION: 500,
 };
 

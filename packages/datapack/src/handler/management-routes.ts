@@ -4,6 +4,7 @@ import { DataPackError } from '../errors.ts';
 import type { CatalogueWrites } from '../manage/catalogue-writes.ts';
 import { imageFromCreate } from '../manage/image-create.ts';
 import { validateOrganizationPatch } from '../manage/organization-patch.ts';
+import { deleteRegistryManifest, type HubRegistryOptions } from '../manage/registry-manifest-delete.ts';
 import { validateRepositoryPatch } from '../manage/repository-patch.ts';
 import { repositoryDetail } from '../search/repository-item.ts';
 import type { HubSession } from '../session/hub-sessions.ts';
@@ -19,6 +20,8 @@ export interface ManagementContext {
   visible: RepositoryVisibility;
   allowedOrigins: readonly string[];
   maxBodyBytes: number;
+  /** Where a deleted tag's manifest is deleted too; without it only the Image goes. */
+  registry: HubRegistryOptions | undefined;
 }
 
 function notFound(what: string): DataPackError {
@@ -26,7 +29,10 @@ function notFound(what: string): DataPackError {
 }
 
 // Order matters: origin first (a cross-site form learns nothing), then the session, then the body.
-function prepare(request: Request, context: ManagementContext): { writes: CatalogueWrites; token: string } {
+function prepare(
+  request: Request,
+  context: ManagementContext,
+): { writes: CatalogueWrites; token: string; user: string } {
   assertSameOrigin(request, context.allowedOrigins);
   if (context.writes === undefined) {
     throw new DataPackError('METHOD_NOT_ALLOWED', 'this hub is read-only (no userTransport configured).', {
@@ -36,7 +42,7 @@ function prepare(request: Request, context: ManagementContext): { writes: Catalo
   if (context.session === undefined) {
     throw new DataPackError('UNAUTHENTICATED', 'sign in to change the catalogue.', { field: 'session' });
   }
-  return { writes: context.writes, token: context.session.token };
+  return { writes: context.writes, token: context.session.token, user: context.session.user };
 }
 
 /** `PATCH /repositories/{org}/{repo}`: description, keywords, docs, icon overrides and isPrivate. */
@@ -81,17 +87,23 @@ export async function createImageRoute(request: Request, context: ManagementCont
   return jsonFresh({ name: image.spec.name }, 201);
 }
 
-/** `DELETE /repositories/{org}/{repo}/tags/{tag}`: deletes that tag's Image. */
+/**
+ * `DELETE /repositories/{org}/{repo}/tags/{tag}`: deletes that tag's Image as the user (RBAC and the
+ * webhooks decide first), then, with `registry`, its manifest in the registry with the user's credentials.
+ */
 export async function deleteTagRoute(
   request: Request,
   repository: string,
   tag: string,
   context: ManagementContext,
 ): Promise<Response> {
-  const { writes, token } = prepare(request, context);
+  const { writes, token, user } = prepare(request, context);
   const name = `${repository}:${tag}`;
   const image = context.catalogue.image(name);
   if (image === undefined || !context.visible(repository)) throw notFound(`tag ${name}`);
   await writes.deleteImage(token, image);
+  if (context.registry !== undefined) {
+    await deleteRegistryManifest(context.registry, repository, tag, { username: user, password: token });
+  }
   return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
 }
