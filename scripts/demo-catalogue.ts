@@ -277,6 +277,8 @@ async function main(): Promise<void> {
     env: {
       KUBECONFIG: kubeconfigPath,
       HUB_REGISTRY: registry.host,
+      // Deleting a tag in the hub deletes its manifest in the demo's registry too.
+      HUB_REGISTRY_URL: `http://${registry.host}`,
       // One secret per run: sessions end with the demo.
       HUB_SESSION_SECRET: process.env.HUB_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
     } as NodeJS.ProcessEnv,
