@@ -104,6 +104,11 @@ async function createCgroups(name: string): Promise<void> {
  * process dies first.
  */
 export async function createNodeNamespace(): Promise<NodeNamespace> {
+  if (process.getuid?.() !== 0)
+    throw new TestEnvError(
+      'INVALID_ARGUMENT',
+      'a test node needs root (network namespaces, routes, cgroups, mounts): run as root or with sudo',
+    );
   const id = randomBytes(4).toString('hex');
   const { stdout: routes } = await run('ip', ['-4', 'route', 'show', 'table', 'all']);
   const plan = planNodeNetwork(pickNodeOctet(routes), id);
