@@ -17,7 +17,6 @@ CACHE=${HUB_TESTENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hub-testenv}
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 
 log() { printf '[build-node-binaries] %s\n' "$*" >&2; }
-mkdir -p "$CACHE/logs"
 go_log="$CACHE/logs/build-node-binaries.log"
 quiet_go() {
   printf '\n$ %s\n' "$*" >>"$go_log"
@@ -57,6 +56,7 @@ print_paths() {
   echo "NODE_IMAGES=$images_dir/node-images"
 }
 if [ "${1:-}" = --check ]; then have_kube && have_containerd && have_coredns && have_images; exit; fi
+mkdir -p "$CACHE/logs"
 only=; [ "${1:-}" = --only ] && only=$2
 command -v go >/dev/null || { log "go is not on PATH: install Go 1.26 (https://go.dev/dl) and re-run"; exit 2; }
 mkdir -p "$CACHE/bin" "$CACHE/work"
