@@ -3,7 +3,7 @@
 // stopped, `kubepkg apply`; the node's containerd pulls the app only through the agent (hosts.toml mirror).
 // Then a second version: only the missing blobs travel, and the rollout completes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -214,6 +214,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await source?.stop();
   await env?.stop();
+  for (const dir of [work, sourceDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function agentObjects(image: string): Record<string, unknown>[] {
