@@ -1,9 +1,9 @@
 // `hub-testenv up --node` as a user runs it: SIGTERM (Ctrl-C's twin) cleans up, and so does the janitor when
 // the CLI is SIGKILLed and cannot.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newTraces, readHostTraces } from './host-traces.ts';
 
@@ -11,6 +11,7 @@ const CLI = join(import.meta.dirname, '../src/cli.ts');
 
 interface Ready {
   kubeconfig: string;
+  registryStorageDir: string;
   registry: string;
   node: { nodeIp: string; startMs: number };
   readyMs: number;
@@ -98,6 +99,11 @@ describe('hub-testenv up --node', () => {
       }
       expect(left).toEqual(empty);
       if (signal === 'SIGTERM') expect(existsSync(event.kubeconfig)).toBe(false);
+      // After SIGKILL the control plane's and the registry's watchdogs stop their processes but, as without a
+      // node, leave their temporary directories: this test removes them itself.
+      else
+        for (const dir of [dirname(event.kubeconfig), event.registryStorageDir])
+          rmSync(dir, { recursive: true, force: true });
     });
   }
 });
