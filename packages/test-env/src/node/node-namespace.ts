@@ -190,24 +190,7 @@ export async function createNodeNamespace(): Promise<NodeNamespace> {
       `${await readlink(`/proc/${pid}/ns/net`)}\n${await readlink(`/proc/${pid}/ns/mnt`)}\n`,
     );
     const inNs = (...args: string[]) => run('nsenter', [`--target=${pid}`, '--net', '--', ...args]);
-    const peer = `hubn${id}`.slice(0, 15);
-    await run('ip', ['link', 'add', plan.hostVeth, 'type', 'veth', 'peer', 'name', peer, 'netns', pid]);
-    await run('ip', ['addr', 'add', `${plan.hostIp}/${plan.linkPrefix}`, 'dev', plan.hostVeth]);
-    await run('ip', ['link', 'set', plan.hostVeth, 'up']);
-    await inNs('ip', 'link', 'set', 'lo', 'up');
-    await inNs('ip', 'link', 'set', peer, 'name', 'eth0');
-    await inNs('ip', 'addr', 'add', `${plan.nodeIp}/${plan.linkPrefix}`, 'dev', 'eth0');
-    await inNs('ip', 'link', 'set', 'eth0', 'up');
-    await inNs('sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=1');
-    // The node's own processes (containerd pulling from a Service, the kubelet probing one) need a route for the
-    // Service range before kube-proxy's OUTPUT rules rewrite it: a veth whose peer stays down, so whatever is not
-    // rewritten is dropped there (this kernel has no dummy device).
-    await inNs('ip', 'link', 'add', 'svc0', 'type', 'veth', 'peer', 'name', 'svc1');
-    await inNs('ip', 'link', 'set', 'svc0', 'up');
-    await inNs('ip', 'route', 'add', plan.serviceCidr, 'dev', 'svc0');
-    // The pod and Service ranges go into the namespace (more specific than the blackhole); nothing routes out of it.
-    await run('ip', ['route', 'add', plan.podCidr, 'via', plan.nodeIp, 'dev', plan.hostVeth]);
-    await run('ip', ['route', 'add', plan.serviceCidr, 'via', plan.nodeIp, 'dev', plan.hostVeth]);
+    await wireNetwork(plan, id, pid);
     return {
       id,
       plan,
@@ -223,4 +206,27 @@ export async function createNodeNamespace(): Promise<NodeNamespace> {
     await teardown();
     throw error;
   }
+}
+
+/** The veth link host ↔ namespace, forwarding inside, the Service sink route, and the host's routes into it. */
+async function wireNetwork(plan: NodeNetworkPlan, id: string, pid: string): Promise<void> {
+  const inNs = (...args: string[]) => run('nsenter', [`--target=${pid}`, '--net', '--', ...args]);
+  const peer = `hubn${id}`.slice(0, 15);
+  await run('ip', ['link', 'add', plan.hostVeth, 'type', 'veth', 'peer', 'name', peer, 'netns', pid]);
+  await run('ip', ['addr', 'add', `${plan.hostIp}/${plan.linkPrefix}`, 'dev', plan.hostVeth]);
+  await run('ip', ['link', 'set', plan.hostVeth, 'up']);
+  await inNs('ip', 'link', 'set', 'lo', 'up');
+  await inNs('ip', 'link', 'set', peer, 'name', 'eth0');
+  await inNs('ip', 'addr', 'add', `${plan.nodeIp}/${plan.linkPrefix}`, 'dev', 'eth0');
+  await inNs('ip', 'link', 'set', 'eth0', 'up');
+  await inNs('sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=1');
+  // The node's own processes (containerd pulling from a Service, the kubelet probing one) need a route for the
+  // Service range before kube-proxy's OUTPUT rules rewrite it: a veth whose peer stays down, so whatever is not
+  // rewritten is dropped there (this kernel has no dummy device).
+  await inNs('ip', 'link', 'add', 'svc0', 'type', 'veth', 'peer', 'name', 'svc1');
+  await inNs('ip', 'link', 'set', 'svc0', 'up');
+  await inNs('ip', 'route', 'add', plan.serviceCidr, 'dev', 'svc0');
+  // The pod and Service ranges go into the namespace (more specific than the blackhole); nothing routes out of it.
+  await run('ip', ['route', 'add', plan.podCidr, 'via', plan.nodeIp, 'dev', plan.hostVeth]);
+  await run('ip', ['route', 'add', plan.serviceCidr, 'via', plan.nodeIp, 'dev', plan.hostVeth]);
 }
