@@ -24,6 +24,11 @@ export interface WebhookServerOptions {
    * apiserver treats as a failed call (failurePolicy), never decided on an empty cache.
    */
   synced?: () => boolean;
+  /**
+   * How long `close()` lets requests already on a connection finish (default 2 s) before it cuts
+   * what is left: cutting at once failed the apiserver's in-flight calls during a rolling update.
+   */
+  drainMs?: number;
 }
 
 export interface WebhookServer {
@@ -80,6 +85,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const byPath = new Map(options.definitions.map((d) => [d.path, d]));
   const { log, metrics } = options;
   let listening = false;
+  // While closing, every answer asks the client to close its connection, so keep-alive
+  // connections end after their current request instead of being cut under it.
+  let draining = false;
   const server: Server = createServer(
     { cert: options.cert.certPem, key: options.cert.keyPem, requestTimeout: 10_000, headersTimeout: 5_000 },
     (req, res) => {
@@ -91,6 +99,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         res.writeHead(status, {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(text),
+          ...(draining ? { connection: 'close' } : {}),
         });
         res.end(text);
         metrics?.webhookRequests.inc({ webhook: path, code: String(status) });
@@ -172,9 +181,15 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     close: () =>
       new Promise<void>((resolve) => {
         listening = false;
+        draining = true;
         clearInterval(reload);
-        server.close(() => resolve());
-        server.closeAllConnections();
+        // close() stops accepting and closes idle connections; busy ones get drainMs to finish.
+        const cut = setTimeout(() => server.closeAllConnections(), options.drainMs ?? 2000);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
       }),
   };
 }
