@@ -12,6 +12,7 @@ import {
   type KubeTransport,
   objectPath,
 } from '@hub/datapack';
+import { hubUserRbac } from '../examples/nextjs-imagehub/server/hub-user-rbac.ts';
 
 async function createIfMissing(transport: KubeTransport, path: string, body: object): Promise<void> {
   try {
@@ -39,33 +40,9 @@ export async function createDemoManager(
     kind: 'ServiceAccount',
     metadata: { name },
   });
-  // The chart's userRole (deploy/chart/hub-controller/templates/user-role.yaml), bound to the namespace.
-  await createIfMissing(transport, collectionPath(KUBE_RESOURCES.ClusterRole), {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: 'hub-user' },
-    rules: [
-      {
-        apiGroups: ['imagehub.sealos.io'],
-        resources: ['images', 'repositories'],
-        verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-      },
-      {
-        apiGroups: ['imagehub.sealos.io'],
-        resources: ['organizations', 'datapacks'],
-        verbs: ['get', 'list', 'watch', 'create'],
-      },
-    ],
-  });
-  await createIfMissing(transport, collectionPath(KUBE_RESOURCES.ClusterRoleBinding), {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: 'hub-users' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'hub-user' },
-    subjects: [
-      { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: `system:serviceaccounts:${namespace}` },
-    ],
-  });
+  const { clusterRole, clusterRoleBinding } = hubUserRbac(namespace);
+  await createIfMissing(transport, collectionPath(KUBE_RESOURCES.ClusterRole), clusterRole);
+  await createIfMissing(transport, collectionPath(KUBE_RESOURCES.ClusterRoleBinding), clusterRoleBinding);
   const path = objectPath(KUBE_RESOURCES.Organization, organizationMetadataName(organization));
   const current = await transport.request<{ spec?: { manager?: string[] } }>(path, { verb: 'get' });
   const managers = current.spec?.manager ?? [];

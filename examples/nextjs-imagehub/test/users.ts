@@ -2,6 +2,7 @@
 // (the apiserver's own audience, as `kubectl create token NAME` mints them), and the chart's
 // hub-user role, so that the admission webhooks decide who may edit what.
 import { collectionPath, KUBE_RESOURCES, type KubeTransport } from '@hub/datapack';
+import { hubUserRbac } from '../server/hub-user-rbac.ts';
 
 export const USER_NAMESPACE = 'user-system';
 
@@ -46,42 +47,15 @@ export async function createUsers<N extends string>(
  * webhooks then decide per Organization) to every ServiceAccount of the user namespace.
  */
 export async function grantHubUsers(transport: KubeTransport): Promise<void> {
+  const { clusterRole, clusterRoleBinding } = hubUserRbac(USER_NAMESPACE);
   await transport.request(collectionPath(KUBE_RESOURCES.ClusterRole), {
     verb: 'create',
     method: 'POST',
-    body: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: 'hub-user' },
-      rules: [
-        {
-          apiGroups: ['imagehub.sealos.io'],
-          resources: ['images', 'repositories'],
-          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-        },
-        {
-          apiGroups: ['imagehub.sealos.io'],
-          resources: ['organizations', 'datapacks'],
-          verbs: ['get', 'list', 'watch', 'create'],
-        },
-      ],
-    },
+    body: clusterRole,
   });
   await transport.request(collectionPath(KUBE_RESOURCES.ClusterRoleBinding), {
     verb: 'create',
     method: 'POST',
-    body: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'hub-users' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'hub-user' },
-      subjects: [
-        {
-          kind: 'Group',
-          apiGroup: 'rbac.authorization.k8s.io',
-          name: `system:serviceaccounts:${USER_NAMESPACE}`,
-        },
-      ],
-    },
+    body: clusterRoleBinding,
   });
 }
